@@ -1,0 +1,1 @@
+namespace Checkpointable; internal static class Placeholder { }
