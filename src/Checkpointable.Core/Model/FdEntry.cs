@@ -1,0 +1,98 @@
+namespace Checkpointable.Model;
+
+/// <summary>One open descriptor of a process: its link text, the file's stat and its fdinfo.</summary>
+/// <param name="SocketProtocol">getxattr system.sockprotoname, read only for sockets that sock_diag did not find.</param>
+/// <param name="Error">Why some of it could not be read (the fd closed meanwhile, or access was denied).</param>
+public sealed record FdEntry(
+    int Fd,
+    string Link,
+    FileStat? Stat,
+    FdInfo? Info,
+    FdKind Kind,
+    string? SocketProtocol,
+    ProbeError? Error)
+{
+    private const string Deleted = " (deleted)";
+
+    /// <summary>stat of the link's path resolved in the process's root (/proc/P/root/PATH), where it was checked.</summary>
+    public FileStat? PathStat { get; init; }
+
+    /// <summary>errno of that stat (ENOENT: the path is gone), 0 when it worked or was not tried.</summary>
+    public int PathErrno { get; init; }
+
+    /// <summary>The number in <c>socket:[N]</c>, <c>pipe:[N]</c>, <c>net:[N]</c>, or 0.</summary>
+    public ulong LinkInode => ParseBracketInode(Link);
+
+    /// <summary>True when the kernel marked the path as unlinked.</summary>
+    public bool PathDeleted => Link.EndsWith(Deleted, StringComparison.Ordinal);
+
+    /// <summary>The path without the kernel's " (deleted)" suffix.</summary>
+    public string PathWithoutDeleted => PathDeleted ? Link[..^Deleted.Length] : Link;
+
+    public static ulong ParseBracketInode(string link)
+    {
+        int open = link.IndexOf(":[", StringComparison.Ordinal);
+        if (open < 0 || !link.EndsWith(']'))
+        {
+            return 0;
+        }
+
+        return ulong.TryParse(link.AsSpan(open + 2, link.Length - open - 3), out var ino) ? ino : 0;
+    }
+
+    /// <summary>CRIU's classification order (files.c:498): socket, chr, anon inode, reg/dir/lnk, fifo, other.</summary>
+    public static FdKind Classify(string link, FileStat? stat, DeviceId? shmemDevice)
+    {
+        if (stat is not { } st)
+        {
+            if (link.StartsWith("socket:[", StringComparison.Ordinal))
+            {
+                return FdKind.Socket;
+            }
+
+            if (link.StartsWith("pipe:[", StringComparison.Ordinal))
+            {
+                return FdKind.Pipe;
+            }
+
+            return link.StartsWith("anon_inode:", StringComparison.Ordinal) ? FdKind.AnonInode : FdKind.Unknown;
+        }
+
+        if (st.IsSocket)
+        {
+            return FdKind.Socket;
+        }
+
+        if (st.IsCharDevice)
+        {
+            return FdKind.CharDevice;
+        }
+
+        if (link.StartsWith("anon_inode:", StringComparison.Ordinal))
+        {
+            return FdKind.AnonInode;
+        }
+
+        if (st.IsRegular || st.IsDirectory || st.IsSymlink)
+        {
+            if (shmemDevice is { } shm && st.Device == shm)
+            {
+                return FdKind.Memfd;
+            }
+
+            if (link.StartsWith('/'))
+            {
+                return st.IsDirectory ? FdKind.Directory : st.IsSymlink ? FdKind.Symlink : FdKind.RegularFile;
+            }
+
+            return ParseBracketInode(link) != 0 ? FdKind.Namespace : FdKind.Unknown;
+        }
+
+        if (st.IsFifo)
+        {
+            return link.StartsWith("pipe:[", StringComparison.Ordinal) ? FdKind.Pipe : FdKind.Fifo;
+        }
+
+        return st.IsBlockDevice ? FdKind.BlockDevice : FdKind.Unknown;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Checkpointable.Model;
+
+/// <summary>Facts about the machine and about us (the would-be criu) that change verdicts. Read once per run.</summary>
+public sealed class HostFacts
+{
+    /// <summary>Our own pid and our ancestors: criu refuses a tree that contains itself (infect.c:259).</summary>
+    public required IReadOnlySet<int> CheckerLineage { get; init; }
+
+    public required int CheckerPid { get; init; }
+
+    /// <summary>Our namespaces: the ones criu, run from here, would compare against.</summary>
+    public required NamespaceSet CheckerNamespaces { get; init; }
+
+    public required bool IsRoot { get; init; }
+
+    /// <summary>The shmem device (memfd, MAP_SHARED|MAP_ANONYMOUS, SysV shm), as kerndat finds it.</summary>
+    public DeviceId? ShmemDevice { get; init; }
+
+    /// <summary>Executables found on PATH that criu runs: iptables-restore, ip6tables-restore, ip, tar, …</summary>
+    public required IReadOnlySet<string> Tools { get; init; }
+
+    /// <summary>True when libnftables is installed (criu's --network-lock nftables needs a libnftables build).</summary>
+    public bool HasLibNftables { get; init; }
+
+    /// <summary>criu plugins found in /usr/lib/criu (amdgpu_plugin.so, cuda_plugin.so).</summary>
+    public IReadOnlyList<string> Plugins { get; init; } = [];
+
+    /// <summary>Our mount table (to resolve files of processes that share our mount namespace).</summary>
+    public IReadOnlyList<MountEntry> CheckerMounts { get; init; } = [];
+
+    public string KernelRelease { get; init; } = string.Empty;
+
+    public bool HasTool(string name) => Tools.Contains(name);
+}

@@ -1,0 +1,49 @@
+namespace Checkpointable.Model;
+
+/// <summary>Everything read about one process at one moment. Immutable once built by the probe.</summary>
+public sealed class ProcessSnapshot
+{
+    public required int Pid { get; init; }
+
+    /// <summary>Null when the process was gone before its stat could be read.</summary>
+    public ProcStat? Stat { get; init; }
+
+    public ProcStatus? Status { get; init; }
+
+    public IReadOnlyList<ThreadSnapshot> Threads { get; init; } = [];
+
+    /// <summary>Children of every thread (/proc/P/task/T/children), as CRIU walks them.</summary>
+    public IReadOnlyList<int> Children { get; init; } = [];
+
+    public NamespaceSet Namespaces { get; init; } = new();
+
+    public IReadOnlyList<FdEntry> Fds { get; init; } = [];
+
+    public IReadOnlyList<MemoryMapping> Mappings { get; init; } = [];
+
+    public string? Exe { get; init; }
+
+    public string? Cwd { get; init; }
+
+    public string? Root { get; init; }
+
+    /// <summary>Mount ids of exe, cwd and root, read only for processes in a mount namespace other than ours.</summary>
+    public IReadOnlyDictionary<string, int> SpecialFileMounts { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>/proc/P/wchan, read only for tasks in state D.</summary>
+    public string? Wchan { get; init; }
+
+    public string? UidMap { get; init; }
+
+    public string? GidMap { get; init; }
+
+    /// <summary>The process exited while being read (or before).</summary>
+    public bool Gone { get; init; }
+
+    /// <summary>Reads that failed; Denied entries make the verdicts that needed them "unknown".</summary>
+    public IReadOnlyList<ProbeError> Errors { get; init; } = [];
+
+    public string Comm => Stat?.Comm ?? "?";
+
+    public bool IsZombie => Stat?.State == 'Z';
+}

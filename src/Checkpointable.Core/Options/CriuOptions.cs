@@ -1,0 +1,88 @@
+namespace Checkpointable.Options;
+
+/// <summary>How criu would lock TCP connections (--network-lock; criu/include/cr_options.h).</summary>
+public enum NetworkLockMethod
+{
+    Iptables,
+    Nftables,
+    Skip,
+}
+
+/// <summary>
+/// The effective `criu dump` options: config files, then the command line, in criu's order
+/// (config.c parse_options). Only options that change a verdict are kept as fields; the rest are
+/// accepted and listed in <see cref="Ignored"/> so that a pasted criu command line still works.
+/// </summary>
+public sealed class CriuOptions
+{
+    public const long DefaultGhostLimit = 1 << 20;
+
+    public bool ShellJob { get; set; }
+
+    public bool FileLocks { get; set; }
+
+    public bool TcpEstablished { get; set; }
+
+    public bool TcpClose { get; set; }
+
+    public bool SkipInFlight { get; set; }
+
+    public bool LinkRemap { get; set; }
+
+    public bool AllowUprobes { get; set; }
+
+    public bool EvasiveDevices { get; set; }
+
+    public bool ForceIrmap { get; set; }
+
+    public bool TrackMem { get; set; }
+
+    public bool Unprivileged { get; set; }
+
+    /// <summary>-x/--ext-unix-sk without inodes: datagram sockets connected to a named socket outside the tree.</summary>
+    public bool ExtUnixSk { get; set; }
+
+    public long GhostLimit { get; set; } = DefaultGhostLimit;
+
+    public NetworkLockMethod NetworkLock { get; set; } = NetworkLockMethod.Iptables;
+
+    /// <summary>--file-validation filesize skips the build-id reopen (F-REG8).</summary>
+    public string FileValidation { get; set; } = "buildid";
+
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Every --external KEY (and -x INO as unix[INO]), as given.</summary>
+    public List<string> External { get; } = [];
+
+    public List<string> EnableFs { get; } = [];
+
+    public List<string> SkipMounts { get; } = [];
+
+    public List<string> InheritFd { get; } = [];
+
+    public string? FreezeCgroup { get; set; }
+
+    public string? LibDir { get; set; }
+
+    /// <summary>Options accepted for compatibility that do not change a dump verdict (-D, -o, -v4, --leave-running, …).</summary>
+    public List<string> Ignored { get; } = [];
+
+    /// <summary>Config files that were read, in order.</summary>
+    public List<string> ConfigFiles { get; } = [];
+
+    public bool HasExternal(string key) => External.Contains(key, StringComparer.Ordinal);
+
+    /// <summary>--external unix[INO] or -x INO (sk-unix.c unix_sk_ids).</summary>
+    public bool IsExternalUnix(ulong inode) => HasExternal($"unix[{inode}]");
+
+    /// <summary>--external pid[INO]:KEY or net[INO]:KEY (namespaces.c: the key after ':' is free text).</summary>
+    public bool IsExternalNamespace(string kind, ulong inode) =>
+        External.Any(e => e.StartsWith($"{kind}[{inode}]:", StringComparison.Ordinal));
+
+    /// <summary>--external file[MNT:INO] with both in hex (files-reg.c: "file[%x:%llx]").</summary>
+    public bool IsExternalFile(int mountId, ulong inode) => HasExternal($"file[{mountId:x}:{inode:x}]");
+
+    public bool IsExternalTty(Model.DeviceId rdev, Model.DeviceId dev) => HasExternal($"tty[{rdev.GlibcDevT:x}:{dev.GlibcDevT:x}]");
+
+    public bool HasExternalMounts => External.Any(e => e.StartsWith("mnt[", StringComparison.Ordinal) || e.StartsWith("dev[", StringComparison.Ordinal));
+}

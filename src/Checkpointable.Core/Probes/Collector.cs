@@ -1,0 +1,261 @@
+using Checkpointable.Interop;
+using Checkpointable.Model;
+using Checkpointable.Probes.ProcFs;
+using Checkpointable.Probes.SockDiag;
+
+namespace Checkpointable.Probes;
+
+/// <summary>Builds a <see cref="Snapshot"/> of one tree or of the whole host. Never throws for one bad process.</summary>
+public static class Collector
+{
+    private static readonly DiagFamily[] s_allFamilies = Enum.GetValues<DiagFamily>();
+
+    /// <summary>The tree criu would dump: root and every descendant through the children of every thread.</summary>
+    public static Snapshot CollectTree(int root, HostFacts host, ProbeSettings? settings = null)
+    {
+        settings ??= new ProbeSettings();
+        var processes = new Dictionary<int, ProcessSnapshot>();
+        var queue = new Queue<int>();
+        queue.Enqueue(root);
+        while (queue.Count > 0)
+        {
+            int pid = queue.Dequeue();
+            if (processes.ContainsKey(pid))
+            {
+                continue;
+            }
+
+            var p = ProcessProbe.Read(pid, host, settings);
+            processes[pid] = p;
+            foreach (int child in p.Children)
+            {
+                queue.Enqueue(child);
+            }
+        }
+
+        return Finish(host, processes, FamiliesFromProtocols(processes.Values), hostWide: false);
+    }
+
+    /// <summary>Every process of the host, read on all cores with only the fdinfo files rules need.</summary>
+    public static Snapshot CollectHost(HostFacts host)
+    {
+        var reader = new ProcReader();
+        var locked = reader.ReadText("/proc/locks", record: false) is { } locks ? LocksParser.LockedFiles(locks) : [];
+        var settings = new ProbeSettings { AllFdInfo = false, LockedFiles = locked, SocketProtocols = false };
+        var pids = reader.ListNumbers("/proc") ?? [];
+        var results = new ProcessSnapshot[pids.Count];
+        Parallel.For(0, pids.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            results[i] = ProcessProbe.Read(pids[i], host, settings));
+
+        var processes = new Dictionary<int, ProcessSnapshot>(results.Length);
+        foreach (var p in results)
+        {
+            processes[p.Pid] = p;
+        }
+
+        return Finish(host, processes, s_allFamilies, hostWide: true);
+    }
+
+    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, IReadOnlyCollection<DiagFamily> families, bool hostWide)
+    {
+        var live = processes.Values.Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
+
+        // One sock_diag pass per network namespace involved (CRIU collects exactly these: sockets.c collect_sockets).
+        var sockets = new Dictionary<ulong, SocketTable>();
+        if (families.Count > 0)
+        {
+            foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]))
+            {
+                bool own = group.Key == host.CheckerNamespaces[NamespaceKind.Net];
+                sockets[group.Key] = SockDiagClient.Collect(group.Key, own ? null : $"/proc/{group.First().Pid}/ns/net", families);
+            }
+        }
+
+        var reader = new ProcReader();
+        var mounts = new Dictionary<ulong, IReadOnlyList<MountEntry>>();
+        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
+        {
+            if (group.Key == host.CheckerNamespaces[NamespaceKind.Mnt])
+            {
+                mounts[group.Key] = host.CheckerMounts;
+                continue;
+            }
+
+            foreach (var p in group)
+            {
+                if (reader.ReadText($"/proc/{p.Pid}/mountinfo", record: false) is { } text)
+                {
+                    mounts[group.Key] = MountInfoParser.Parse(text);
+                    break;
+                }
+            }
+        }
+
+        var (sharedVm, sharedFs, sharingError) = FindSharing(live);
+        return new Snapshot
+        {
+            Host = host,
+            Processes = processes,
+            Sockets = sockets,
+            Mounts = mounts,
+            TtySessions = TtySessions(processes.Values, live, hostWide),
+            SharedVm = sharedVm,
+            SharedFs = sharedFs,
+            SharingCheckError = sharingError,
+        };
+    }
+
+    /// <summary>Maps system.sockprotoname values to the sock_diag dumps that describe them; an unknown name asks for all.</summary>
+    private static HashSet<DiagFamily> FamiliesFromProtocols(IEnumerable<ProcessSnapshot> processes)
+    {
+        var set = new HashSet<DiagFamily>();
+        foreach (var fd in processes.SelectMany(p => p.Fds).Where(f => f.Kind == FdKind.Socket && f.Link.StartsWith("socket:", StringComparison.Ordinal)))
+        {
+            switch (fd.SocketProtocol)
+            {
+                case "UNIX" or "UNIX-STREAM":
+                    set.Add(DiagFamily.Unix);
+                    break;
+                case "TCP" or "TCPv6":
+                    set.Add(DiagFamily.Tcp);
+                    break;
+                case "UDP" or "UDPv6":
+                    set.Add(DiagFamily.Udp);
+                    break;
+                case "UDP-Lite" or "UDPLITEv6":
+                    set.Add(DiagFamily.UdpLite);
+                    break;
+                case "RAW" or "RAWv6" or "PING" or "PINGv6":
+                    set.Add(DiagFamily.Raw);
+                    break;
+                case "NETLINK":
+                    set.Add(DiagFamily.Netlink);
+                    break;
+                case "PACKET":
+                    set.Add(DiagFamily.Packet);
+                    break;
+                case null:
+                    set.UnionWith(s_allFamilies);
+                    break;
+                default:
+                    break; // families CRIU does not support at all: no dump can help
+            }
+        }
+
+        return set;
+    }
+
+    /// <summary>
+    /// The session and foreground group of every controlling tty: from the tree's own processes, and, when
+    /// the tree holds a tty that none of them has as its ctty, from a scan of the host (TTY2 needs the session).
+    /// </summary>
+    private static Dictionary<DeviceId, (int, int)> TtySessions(IEnumerable<ProcessSnapshot> all, List<ProcessSnapshot> live, bool hostWide)
+    {
+        var sessions = new Dictionary<DeviceId, (int, int)>();
+        foreach (var p in all)
+        {
+            if (p.Stat is { HasControllingTty: true } st)
+            {
+                sessions.TryAdd(st.ControllingTty, (st.Session, st.ForegroundGroup));
+            }
+        }
+
+        if (hostWide)
+        {
+            return sessions;
+        }
+
+        var wanted = new HashSet<DeviceId>();
+        foreach (var fd in live.SelectMany(p => p.Fds))
+        {
+            if (fd.Stat is { IsCharDevice: true } s && TtyDevice.Of(s.RDevice, fd.Info) is { } tty && !sessions.ContainsKey(tty))
+            {
+                wanted.Add(tty);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return sessions;
+        }
+
+        var reader = new ProcReader();
+        foreach (int pid in reader.ListNumbers("/proc") ?? [])
+        {
+            if (reader.ReadText($"/proc/{pid}/stat", record: false) is { } text && StatParser.TryParse(text, out var st)
+                && st.HasControllingTty && wanted.Contains(st.ControllingTty))
+            {
+                sessions.TryAdd(st.ControllingTty, (st.Session, st.ForegroundGroup));
+            }
+        }
+
+        return sessions;
+    }
+
+    /// <summary>
+    /// Processes that share an mm or an fs_struct, found by sorting with kcmp(2) as the comparison
+    /// (its ordering is stable for one boot), so n log n calls instead of n².
+    /// </summary>
+    private static (List<IReadOnlyList<int>> Vm, List<IReadOnlyList<int>> Fs, string? Error) FindSharing(List<ProcessSnapshot> live)
+    {
+        var candidates = live.Where(p => !p.IsZombie).Select(p => p.Pid).ToList();
+        if (candidates.Count < 2)
+        {
+            return ([], [], null);
+        }
+
+        string? error = null;
+        List<IReadOnlyList<int>> Groups(int type)
+        {
+            var list = new List<int>(candidates);
+            int Compare(int a, int b)
+            {
+                if (a == b)
+                {
+                    return 0;
+                }
+
+                int rc = Libc.Kcmp(a, b, type);
+                if (rc < 0)
+                {
+                    error ??= $"kcmp: {Libc.ErrnoName(-rc)}";
+                    return a.CompareTo(b);
+                }
+
+                return rc switch { 0 => 0, 1 => -1, 2 => 1, _ => a.CompareTo(b) };
+            }
+
+            try
+            {
+                list.Sort(Compare);
+            }
+            catch (InvalidOperationException)
+            {
+                return []; // a process vanished mid-sort and made the order inconsistent
+            }
+
+            var groups = new List<IReadOnlyList<int>>();
+            for (int i = 0; i < list.Count;)
+            {
+                int j = i + 1;
+                while (j < list.Count && Libc.Kcmp(list[i], list[j], type) == 0)
+                {
+                    j++;
+                }
+
+                if (j - i > 1)
+                {
+                    groups.Add(list.GetRange(i, j - i));
+                }
+
+                i = j;
+            }
+
+            return groups;
+        }
+
+        var vm = Groups(Libc.KCMP_VM);
+        var fs = Groups(Libc.KCMP_FS);
+        return (vm, fs, error);
+    }
+}

@@ -1,0 +1,283 @@
+using Checkpointable.Interop;
+using Checkpointable.Model;
+using Checkpointable.Probes.ProcFs;
+
+namespace Checkpointable.Probes;
+
+/// <summary>Reads one process from /proc: never ptrace, never a signal, never a write.</summary>
+public static class ProcessProbe
+{
+    public static ProcessSnapshot Read(int pid, HostFacts host, ProbeSettings settings)
+    {
+        var r = new ProcReader();
+        string dir = $"/proc/{pid}";
+
+        string? statText = r.ReadText($"{dir}/stat");
+        if (statText is null || !StatParser.TryParse(statText, out var stat))
+        {
+            if (statText is not null)
+            {
+                r.Record(new ProbeError($"{dir}/stat", ProbeFailure.Failed, "unparsable"));
+            }
+
+            return new ProcessSnapshot { Pid = pid, Gone = r.Gone || statText is null, Errors = r.Errors };
+        }
+
+        ProcStatus? status = null;
+        if (r.ReadText($"{dir}/status") is { } statusText && StatusParser.TryParse(statusText, out var st))
+        {
+            status = st;
+        }
+
+        var namespaces = new NamespaceSet();
+        if (stat.IsKernelThread)
+        {
+            return new ProcessSnapshot { Pid = pid, Stat = stat, Status = status, Namespaces = namespaces, Errors = r.Errors };
+        }
+
+        foreach (var kind in NamespaceSet.All)
+        {
+            // time_for_children and friends are missing on older kernels: not an error worth showing.
+            if (r.ReadLink($"{dir}/ns/{NamespaceSet.FileName(kind)}", record: kind != NamespaceKind.TimeForChildren && kind != NamespaceKind.Time) is { } ns)
+            {
+                namespaces[kind] = FdEntry.ParseBracketInode(ns);
+            }
+        }
+
+        var (threads, children) = ReadThreads(r, dir, status);
+        bool foreignMounts = namespaces[NamespaceKind.Mnt] != 0
+            && namespaces[NamespaceKind.Mnt] != host.CheckerNamespaces[NamespaceKind.Mnt];
+
+        var fds = ReadFds(r, dir, host, settings, foreignMounts);
+        var mappings = ReadMappings(r, dir, host, foreignMounts, settings.AllFdInfo);
+
+        string? exe = r.ReadLink($"{dir}/exe", record: false);
+        string? cwd = r.ReadLink($"{dir}/cwd");
+        string? root = r.ReadLink($"{dir}/root");
+        var specialMounts = new Dictionary<string, int>();
+        if (foreignMounts || settings.AllFdInfo)
+        {
+            foreach (var name in new[] { "exe", "cwd", "root" })
+            {
+                if (Libc.MountIdOf($"{dir}/{name}", out int mnt) == 0)
+                {
+                    specialMounts[name] = mnt;
+                }
+            }
+        }
+
+        string? wchan = stat.State == 'D' ? r.ReadText($"{dir}/wchan", record: false) : null;
+        string? uidMap = null, gidMap = null;
+        if (namespaces[NamespaceKind.User] != host.CheckerNamespaces[NamespaceKind.User])
+        {
+            uidMap = r.ReadText($"{dir}/uid_map");
+            gidMap = r.ReadText($"{dir}/gid_map");
+        }
+
+        return new ProcessSnapshot
+        {
+            Pid = pid,
+            Stat = stat,
+            Status = status,
+            Threads = threads,
+            Children = children,
+            Namespaces = namespaces,
+            Fds = fds,
+            Mappings = mappings,
+            Exe = exe,
+            Cwd = cwd,
+            Root = root,
+            SpecialFileMounts = specialMounts,
+            Wchan = wchan,
+            UidMap = uidMap,
+            GidMap = gidMap,
+            Gone = r.Gone,
+            Errors = r.Errors,
+        };
+    }
+
+    private static (List<ThreadSnapshot> Threads, List<int> Children) ReadThreads(ProcReader r, string dir, ProcStatus? status)
+    {
+        var threads = new List<ThreadSnapshot>();
+        var children = new List<int>();
+        var tids = r.ListNumbers($"{dir}/task") ?? [];
+        tids.Sort();
+        foreach (int tid in tids)
+        {
+            // A thread that exits meanwhile is simply no longer there.
+            if (r.ReadText($"{dir}/task/{tid}/children", record: false) is { } kids)
+            {
+                foreach (var part in kids.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (int.TryParse(part, out int child))
+                    {
+                        children.Add(child);
+                    }
+                }
+            }
+
+            if (tids.Count == 1 && status is not null)
+            {
+                threads.Add(new ThreadSnapshot(tid, status.State, status.TracerPid, status.SigPnd, status.ShdPnd));
+            }
+            else if (r.ReadText($"{dir}/task/{tid}/status", record: false) is { } text && StatusParser.TryParse(text, out var ts))
+            {
+                threads.Add(new ThreadSnapshot(tid, ts.State, ts.TracerPid, ts.SigPnd, ts.ShdPnd));
+            }
+        }
+
+        return (threads, children);
+    }
+
+    private static List<FdEntry> ReadFds(ProcReader r, string dir, HostFacts host, ProbeSettings settings, bool foreignMounts)
+    {
+        var result = new List<FdEntry>();
+        var numbers = r.ListNumbers($"{dir}/fd");
+        if (numbers is null)
+        {
+            return result;
+        }
+
+        numbers.Sort();
+        foreach (int fd in numbers)
+        {
+            string path = $"{dir}/fd/{fd}";
+            string? link = r.ReadLink(path, record: false);
+            if (link is null)
+            {
+                continue; // closed between the listing and the readlink
+            }
+
+            // Only path-like targets need stat: sockets, pipes and anon inodes are known by their link text.
+            FileStat? stat = null;
+            ProbeError? error = null;
+            if (link.StartsWith('/'))
+            {
+                int rc = Libc.Stat(path, out var st);
+                if (rc == 0)
+                {
+                    stat = st;
+                }
+                else
+                {
+                    error = ProbeError.FromErrno(path, rc);
+                }
+            }
+
+            var kind = FdEntry.Classify(link, stat, host.ShmemDevice);
+            FdInfo? info = null;
+            if (NeedsFdInfo(kind, link, stat, settings, foreignMounts))
+            {
+                if (r.ReadText($"{dir}/fdinfo/{fd}", record: false) is { } text)
+                {
+                    info = FdInfoParser.Parse(text);
+                }
+                else
+                {
+                    error ??= new ProbeError($"{dir}/fdinfo/{fd}", ProbeFailure.Gone, "fdinfo unreadable");
+                }
+            }
+
+            string? protocol = null;
+            if (kind == FdKind.Socket && settings.SocketProtocols && Libc.GetXattr(path, "system.sockprotoname", out var proto) == 0)
+            {
+                protocol = proto;
+            }
+
+            var entry = new FdEntry(fd, link, stat, info, kind, protocol, error);
+
+            // Does the name still lead to this file? (files-reg.c check_path_remap: F-REG4/F-REG5)
+            if (settings.AllFdInfo && stat is not null && !entry.PathDeleted
+                && kind is FdKind.RegularFile or FdKind.Directory or FdKind.Fifo or FdKind.Symlink)
+            {
+                int rc = Libc.Stat($"{dir}/root{link}", out var pathStat, followLinks: kind != FdKind.Symlink);
+                entry = entry with { PathStat = rc == 0 ? pathStat : null, PathErrno = rc };
+            }
+
+            result.Add(entry);
+        }
+
+        return result;
+    }
+
+    private static bool NeedsFdInfo(FdKind kind, string link, FileStat? stat, ProbeSettings settings, bool foreignMounts)
+    {
+        if (settings.AllFdInfo)
+        {
+            return true;
+        }
+
+        switch (kind)
+        {
+            case FdKind.Pipe:
+            case FdKind.Fifo:
+                return true; // O_DIRECT (packet mode) and O_PATH live in flags
+            case FdKind.AnonInode:
+                return link is "anon_inode:[eventpoll]" or "anon_inode:inotify" or "anon_inode:[fanotify]" or "anon_inode:[pidfd]";
+            case FdKind.CharDevice:
+                return stat is { } c && (c.RDevice == new DeviceId(5, 2) || c.RDevice.Major is >= 128 and <= 135);
+            case FdKind.RegularFile:
+            case FdKind.Directory:
+            case FdKind.Symlink:
+                return foreignMounts || (stat is { } f && settings.LockedFiles is { } locked && locked.Contains((f.Device, f.Inode)));
+            default:
+                return false;
+        }
+    }
+
+    private static List<MemoryMapping> ReadMappings(ProcReader r, string dir, HostFacts host, bool foreignMounts, bool exactMounts)
+    {
+        var text = r.ReadText($"{dir}/maps");
+        if (text is null)
+        {
+            return [];
+        }
+
+        var maps = MapsParser.Parse(text);
+        var mountIds = new Dictionary<(DeviceId, ulong), int>();
+        for (int i = 0; i < maps.Count; i++)
+        {
+            var m = maps[i];
+            string mapFile = $"{dir}/map_files/{m.Range}";
+            if (NeedsMapFileStat(m, host))
+            {
+                int rc = Libc.Stat(mapFile, out var st);
+                m = m with { FileStat = rc == 0 ? st : null, FileStatErrno = rc };
+            }
+
+            // Outside our mount namespace a file may be mapped through a mount the task's namespace lacks
+            // (mapped before unshare(CLONE_NEWNS)): CRIU then fails to look the mount up (files-reg.c:1790).
+            if ((foreignMounts || exactMounts) && m.Path.StartsWith('/') && m.Inode != 0 && !(host.ShmemDevice is { } shm && m.Device == shm))
+            {
+                if (!mountIds.TryGetValue((m.Device, m.Inode), out int mnt))
+                {
+                    mnt = Libc.MountIdOf(mapFile, out int id) == 0 ? id : -1;
+                    mountIds[(m.Device, m.Inode)] = mnt;
+                }
+
+                m = m with { MountId = mnt };
+            }
+
+            maps[i] = m;
+        }
+
+        return maps;
+    }
+
+    /// <summary>map_files is only consulted where the path column cannot decide (as CRIU's proc_parse.c does for every VMA).</summary>
+    private static bool NeedsMapFileStat(MemoryMapping m, HostFacts host)
+    {
+        if (m.Path.Length == 0 || m.Path[0] == '[')
+        {
+            return false; // anonymous, [heap], [stack], [vdso], [uprobes], …
+        }
+
+        if (m.Path.StartsWith("anon_inode:", StringComparison.Ordinal) || m.Path.StartsWith("/dev/", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        bool shmem = host.ShmemDevice is { } shm && m.Device == shm;
+        return m.PathDeleted && !shmem;
+    }
+}

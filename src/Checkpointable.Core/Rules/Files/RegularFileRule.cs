@@ -1,0 +1,111 @@
+using Checkpointable.Model;
+
+namespace Checkpointable.Rules.Files;
+
+/// <summary>
+/// §5.1 (files-reg.c): a file must be found on a mount of the task's namespace (F-REG1) that is not
+/// overmounted (F-REG2); a deleted file is saved as a ghost up to --ghost-limit (F-REG3); a linked file
+/// whose name is gone needs --link-remap (F-REG4); a name now leading to another inode is refused (F-REG5);
+/// on FUSE without allow_other criu cannot reopen it for the build-id (F-REG8).
+/// </summary>
+public sealed class RegularFileRule : IRule
+{
+    public string Name => nameof(RegularFileRule);
+
+    public void Evaluate(RuleContext c)
+    {
+        foreach (var p in c.Processes)
+        {
+            var mounts = c.Snapshot.MountsOf(p);
+            var byId = mounts?.ToDictionary(m => m.MountId);
+            foreach (var fd in p.Fds)
+            {
+                if (fd.Kind is FdKind.RegularFile or FdKind.Directory or FdKind.Symlink or FdKind.Fifo && fd.Stat is { } st)
+                {
+                    Check(c, p, fd, st, byId);
+                }
+            }
+
+            foreach (var (name, mnt) in p.SpecialFileMounts)
+            {
+                if (byId is not null && !byId.ContainsKey(mnt) && !(name == "exe" && p.Mappings.Any(m => m.MountId == mnt)))
+                {
+                    c.Report("F-REG1", Subsystem.Files, p, name, $"its {name} is on mount {mnt}, which is not in its mount namespace",
+                        "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)");
+                }
+            }
+        }
+    }
+
+    private static void Check(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId)
+    {
+        string res = RuleContext.Fd(fd.Fd);
+        string path = fd.PathWithoutDeleted;
+        int mnt = fd.Info?.MountId ?? -1;
+        string external = $"--external file[{mnt:x}:{st.Inode:x}]";
+        bool isExternal = mnt >= 0 && c.Options.IsExternalFile(mnt, st.Inode);
+        if (isExternal)
+        {
+            return; // criu skips every path check for external files
+        }
+
+        if (mnt >= 0 && byId is not null)
+        {
+            if (!byId.TryGetValue(mnt, out var mount))
+            {
+                c.Report("F-REG1", Subsystem.Files, p, res, $"{fd.Link} is on mount {mnt}, which is not in the process's mount namespace (opened before it changed namespace, or an internal mount)",
+                    "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)", lift: [external], fd: fd.Fd);
+                return;
+            }
+
+            if (Overmount.IsOvermounted(mount, byId.Values))
+            {
+                c.Report("F-REG2", Subsystem.Files, p, res, $"{fd.Link} is on mount {mnt} ({mount.MountPoint}), which another mount now covers",
+                    "Open files on overmounted mounts are not supported yet; mount=%d fd=%d path=%s (criu/files-reg.c:1796)", lift: [external], fd: fd.Fd);
+                return;
+            }
+
+            if (mount.FsType.StartsWith("fuse", StringComparison.Ordinal) && !mount.SuperOptions.Contains("allow_other", StringComparison.Ordinal)
+                && st.IsRegular && st.Size >= 5 && c.Options.FileValidation != "filesize")
+            {
+                c.Report("F-REG8", Subsystem.Files, p, res, $"{fd.Link} is on FUSE mount {mount.MountPoint} without allow_other: criu may fail to reopen it to read its build-id",
+                    "Build-ID (For validation) could not be obtained for file %s because can't open the file (criu/files-reg.c:1709)",
+                    lift: ["--file-validation filesize"], fd: fd.Fd, severity: Severity.Risk, certainty: Certainty.Likely);
+            }
+        }
+
+        if (fd.PathDeleted)
+        {
+            if (st.Links == 0)
+            {
+                if (st.AllocatedBytes > c.Options.GhostLimit)
+                {
+                    c.Report("F-REG3", Subsystem.Files, p, res,
+                        $"deleted file {path} has {Size.Format(st.AllocatedBytes)} allocated, over the ghost limit of {Size.Format(c.Options.GhostLimit)}",
+                        "Can't dump ghost file %s of %lu size, increase limit (criu/files-reg.c:1031)",
+                        lift: [$"--ghost-limit {Size.Limit(st.AllocatedBytes)}"], fd: fd.Fd);
+                }
+            }
+            else
+            {
+                c.Report("F-REG4", Subsystem.Files, p, res, $"{path} was unlinked but the file still has {st.Links} other link(s)",
+                    "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
+                    lift: ["--link-remap"], liftedNow: c.Options.LinkRemap, fd: fd.Fd);
+            }
+
+            return;
+        }
+
+        if (fd.PathErrno == Interop.Libc.ENOENT && st.Links > 0)
+        {
+            c.Report("F-REG4", Subsystem.Files, p, res, $"{path} no longer resolves (its directory was moved or covered) while the file is still linked",
+                "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
+                lift: ["--link-remap"], liftedNow: c.Options.LinkRemap, fd: fd.Fd);
+        }
+        else if (fd.PathStat is { } now && (now.Inode != st.Inode || now.Device != st.Device))
+        {
+            c.Report("F-REG5", Subsystem.Files, p, res, $"{path} now names another file (inode {now.Inode} on {now.Device}, the fd has {st.Inode} on {st.Device})",
+                "Unaccessible path opened %u:%u, need %u:%u (criu/files-reg.c:1444)", lift: mnt >= 0 ? [external] : null, fd: fd.Fd);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Checkpointable.Model;
+
+namespace Checkpointable.Rules.Namespaces;
+
+/// <summary>
+/// §8: when the root has its own mount namespace criu dumps it: filesystems it does not know are refused
+/// (M1, mount.c:724), FUSE mounts too (M4), tmpfs needs tar (M5), and a chrooted root is refused (F-REG12).
+/// </summary>
+public sealed class MountNamespaceRule : IRule
+{
+    /// <summary>criu/filesystems.c fstypes with a dump method (or that need none).</summary>
+    private static readonly HashSet<string> s_known =
+    [
+        "proc", "sysfs", "devtmpfs", "binfmt_misc", "tmpfs", "devpts", "simfs", "pstore", "mqueue", "securityfs",
+        "fusectl", "debugfs", "tracefs", "cgroup", "cgroup2", "aufs", "overlay", "autofs",
+    ];
+
+    public string Name => nameof(MountNamespaceRule);
+
+    public void Evaluate(RuleContext c)
+    {
+        if (!c.RootHasOwn(NamespaceKind.Mnt) || c.Snapshot.MountsOf(c.Root) is not { } mounts || mounts.Count == 0)
+        {
+            return;
+        }
+
+        var rootMount = mounts.FirstOrDefault(m => m.MountPoint == "/");
+        foreach (var m in mounts)
+        {
+            if (m == rootMount || c.Options.SkipMounts.Contains(m.MountPoint) || c.Options.HasExternal($"mnt[{m.MountPoint}]"))
+            {
+                continue;
+            }
+
+            string baseType = m.FsType.Split('.')[0];
+            bool enabled = c.Options.EnableFs.Contains("all") || c.Options.EnableFs.Contains(m.FsType);
+            if (baseType == "fuse" && !c.Options.HasExternal("mnt[]"))
+            {
+                c.Report("M4", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}", $"FUSE mount {m.MountPoint} ({m.FsType}) in the root's mount namespace",
+                    "%s is a fuse mount but not external (criu/filesystems.c:552)", lift: [$"--external mnt[{m.MountPoint}]:{Key(m)}"]);
+            }
+            else if (!s_known.Contains(baseType) && m.Root == "/" && !enabled)
+            {
+                c.Report("M1", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}",
+                    $"mount {m.MountPoint} has file system type {m.FsType}, which criu cannot dump",
+                    "FS mnt %s dev %#x root %s unsupported id %d (criu/mount.c:724)",
+                    lift: [$"--enable-fs {m.FsType}"], liftedNow: c.Options.HasExternal("mnt[]"));
+            }
+            else if (baseType is "tmpfs" or "devtmpfs" && !c.Host.HasTool("tar"))
+            {
+                c.Report("M5", Subsystem.Host, c.Root, $"mount {m.MountPoint}", $"criu archives tmpfs {m.MountPoint} with tar, which is not installed");
+            }
+        }
+
+        if (c.Root.Root is { } root && root != "/")
+        {
+            c.Report("F-REG12", Subsystem.Namespaces, c.Root, "process", $"the root is chrooted to {root} inside its own mount namespace",
+                "The root task has another root than mntns: %s (criu/mount.c:3876)");
+        }
+    }
+
+    private static string Key(MountEntry m) => m.MountPoint.Trim('/').Replace('/', '-') is { Length: > 0 } k ? k : "root";
+}

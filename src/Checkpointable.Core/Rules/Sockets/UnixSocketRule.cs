@@ -1,0 +1,125 @@
+using Checkpointable.Model;
+
+namespace Checkpointable.Rules.Sockets;
+
+/// <summary>
+/// §6.1 (sk-unix.c): unix sockets whose peer is outside the tree (U5–U7) need --external unix[INO]
+/// (-x helps only a datagram socket connected to a named one); a peer in an uncollected namespace (U8),
+/// dangling connections (U10) and broken in-flight connections (U4) are refused; queued data with
+/// SO_PASSCRED (U11) and files in flight (S2) cannot be seen, so they are risks.
+/// </summary>
+public sealed class UnixSocketRule : IRule
+{
+    public string Name => nameof(UnixSocketRule);
+
+    public void Evaluate(RuleContext c)
+    {
+        var all = SocketRef.InTree(c).Where(s => s.Unix is not null).ToList();
+        var icons = new HashSet<ulong>();
+        foreach (var table in c.Snapshot.Sockets.Values)
+        {
+            foreach (var u in table.Unix.Values)
+            {
+                icons.UnionWith(u.Icons);
+            }
+        }
+
+        foreach (var s in all)
+        {
+            Check(c, s, s.Unix!, icons);
+        }
+    }
+
+    private static void Check(RuleContext c, SocketRef s, UnixSocket u, HashSet<ulong> icons)
+    {
+        var p = s.Process;
+        string name = u.Name ?? "unnamed";
+        if (u.State == 10 && u.Icons.Contains(0UL))
+        {
+            c.Report("U4", Subsystem.Sockets, p, s.Resource, $"listener {name} has a pending connection whose client already closed",
+                "Found a closed in-flight socket to %#x (criu/sk-unix.c:525)", fd: s.Fd.Fd, isVolatile: true);
+        }
+
+        if (u.Peer != 0 && icons.Contains(u.Peer) && u.SendQueue > 0)
+        {
+            c.Report("U4", Subsystem.Sockets, p, s.Resource, $"unix socket {u.Inode} wrote {u.SendQueue} bytes on a connection not yet accepted",
+                "Non-empty write queue on an in-flight socket %#x (criu/sk-unix.c:506)", fd: s.Fd.Fd, isVolatile: true);
+        }
+
+        if (u.Peer != 0 && !c.TreeSocketInodes.Contains(u.Peer) && !icons.Contains(u.Peer))
+        {
+            Outside(c, s, u);
+        }
+        else if (u.Peer == 0 && u.State == 1 && u.Type != SocketType.Datagram && u.Shutdown != 3 && !icons.Contains(u.Inode))
+        {
+            c.Report("U10", Subsystem.Sockets, p, s.Resource, $"connected {Kind(u)} socket {u.Inode} has no peer",
+                "Dangling connection %d (criu/sk-unix.c:479)", fd: s.Fd.Fd);
+        }
+        else if (u.Peer != 0 && icons.Contains(u.Peer) && !c.TreeSocketInodes.Contains(u.Peer))
+        {
+            // Client in the tree whose connection waits in a listener's queue: the listener decides.
+            var listener = FindListenerOf(c, u.Peer);
+            if (listener is not null && !c.TreeSocketInodes.Contains(listener.Inode))
+            {
+                Outside(c, s, u);
+            }
+        }
+
+        if (u.State != 10 && u.ReceiveQueue > 0)
+        {
+            c.Report("U11", Subsystem.Sockets, p, s.Resource,
+                $"{u.ReceiveQueue} unread bytes queued on {Kind(u)} socket {name}: criu refuses them if the receiver set SO_PASSCRED/SO_PASSSEC, which /proc does not show",
+                "Control messages in queue, not supported (criu/sk-queue.c:144)", fd: s.Fd.Fd, severity: Severity.Risk, certainty: Certainty.Likely, isVolatile: true);
+        }
+
+        if (s.Fd.Info?.ScmFds is > 0)
+        {
+            c.Report("S2", Subsystem.Sockets, p, s.Resource,
+                $"{s.Fd.Info.ScmFds} descriptors in flight (SCM_RIGHTS) on socket {u.Inode}: criu refuses in-flight ttys and unsupported devices, whose types /proc does not show",
+                fd: s.Fd.Fd, severity: Severity.Risk, certainty: Certainty.Likely);
+        }
+    }
+
+    private static void Outside(RuleContext c, SocketRef s, UnixSocket u)
+    {
+        var p = s.Process;
+        var peer = s.Table!.Unix.GetValueOrDefault(u.Peer) ?? (u.Peer != 0 && FindListenerOf(c, u.Peer) is { } l ? l : null);
+        string external = $"--external unix[{u.Inode}]";
+        bool isExternal = c.Options.IsExternalUnix(u.Inode);
+        if (peer is null)
+        {
+            c.Report("U8", Subsystem.Sockets, p, s.Resource, $"{Kind(u)} socket {u.Inode}'s peer {u.Peer} is in a network namespace criu does not collect",
+                "Unix socket %u without peer %u (criu/sk-unix.c:418)", fd: s.Fd.Fd);
+            return;
+        }
+
+        string peerName = peer.Name ?? "an unnamed socket";
+        if (u.Type == SocketType.Datagram)
+        {
+            bool named = peer.Name is not null;
+            c.Report(named ? "U6" : "U7", Subsystem.Sockets, p, s.Resource,
+                $"datagram socket {u.Inode} is connected to {peerName} outside the tree",
+                named ? "External socket is used. Consider using --ext-unix-sk option. (criu/sk-unix.c:874)" : "Can't dump name-less external socket. (criu/sk-unix.c:888)",
+                lift: named ? ["--ext-unix-sk"] : [external], liftedNow: isExternal || (named && c.Options.ExtUnixSk), fd: s.Fd.Fd);
+            return;
+        }
+
+        c.Report("U5", Subsystem.Sockets, p, s.Resource,
+            $"{Kind(u)} socket {u.Inode} is connected to {peerName} (socket {peer.Inode}) outside the tree; --ext-unix-sk does not help stream sockets",
+            c.Options.ExtUnixSk
+                ? "Can't dump half of stream unix connection. name: %s; peer name: %s (criu/sk-unix.c:881)"
+                : "External socket is used. Consider using --ext-unix-sk option. (criu/sk-unix.c:874)",
+            lift: [external], liftedNow: isExternal, fd: s.Fd.Fd);
+    }
+
+    private static UnixSocket? FindListenerOf(RuleContext c, ulong icon) =>
+        c.Snapshot.Sockets.Values.SelectMany(t => t.Unix.Values).FirstOrDefault(x => x.State == 10 && x.Icons.Contains(icon));
+
+    private static string Kind(UnixSocket u) => u.Type switch
+    {
+        SocketType.Stream => "stream",
+        SocketType.SeqPacket => "seqpacket",
+        SocketType.Datagram => "datagram",
+        _ => "unix",
+    };
+}
