@@ -1,6 +1,80 @@
 using System.CommandLine;
-var root = new RootCommand("checkpointable");
-var t = new Option<int?>("--tree", "-t");
-root.Options.Add(t);
-root.SetAction(r => { Console.WriteLine(r.GetValue(t)); return 0; });
-return root.Parse(args).Invoke();
+using Checkpointable.Cli;
+using Checkpointable.Cli.Commands;
+using Checkpointable.Options;
+
+// Entry point: split criu's options from ours, build the command tree, map every failure to one line.
+var (ours, criuTokens) = ArgumentSplitter.Split(args);
+var stdout = Console.Out;
+
+var tree = new Option<int?>("--tree", "-t") { Description = "Root of the process tree to judge, as in `criu dump -t PID`." };
+var json = new Option<bool>("--json") { Description = "Print JSON (schema checkpointable/v1) instead of text." };
+var pid = new Argument<int?>("PID") { Description = "Same as -t PID.", Arity = ArgumentArity.ZeroOrOne };
+
+var root = new RootCommand(
+    "Predict whether `criu dump -t PID` would succeed, why not, and which criu options would make it work.\n" +
+    "Reads /proc and sock_diag only: the target is never ptraced, signalled or frozen.\n" +
+    "Any `criu dump` option is accepted (e.g. --tcp-established, --shell-job, --ghost-limit 10M, --external unix[INO]);\n" +
+    "criu's config files are read unless --no-default-config. Without a PID, every process of the host is listed.\n" +
+    "Exit status: 0 checkpointable, 1 not checkpointable, 2 usage or runtime error, 3 undecided.");
+root.Options.Add(tree);
+root.Options.Add(json);
+root.Arguments.Add(pid);
+
+var fdinfoPid = new Argument<int>("PID") { Description = "Root of the tree whose descriptors to show." };
+var fdinfo = new Command("fdinfo", "Each fd's kernel fdinfo lines followed by `checkpointable: 1` or `checkpointable: 0 (reason)`.");
+fdinfo.Arguments.Add(fdinfoPid);
+fdinfo.Options.Add(json);
+root.Subcommands.Add(fdinfo);
+
+int Guard(Func<int> action)
+{
+    try
+    {
+        return action();
+    }
+    catch (Exception e) when (e is UserFacingException or CriuOptionException)
+    {
+        Console.Error.WriteLine($"checkpointable: {e.Message}");
+        return ExitCodes.Error;
+    }
+    catch (Exception e)
+    {
+        Console.Error.WriteLine($"checkpointable: internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        return ExitCodes.Error;
+    }
+}
+
+root.SetAction(r =>
+{
+    int? target = r.GetValue(tree) ?? r.GetValue(pid);
+    if (r.GetValue(tree) is not null && r.GetValue(pid) is not null && r.GetValue(tree) != r.GetValue(pid))
+    {
+        Console.Error.WriteLine("checkpointable: two different PIDs given (-t and a positional PID)");
+        return ExitCodes.Error;
+    }
+
+    return Guard(() => target is { } p
+        ? CheckCommand.Run(p, r.GetValue(json), criuTokens, stdout)
+        : HostCommand.Run(r.GetValue(json), criuTokens, stdout));
+});
+fdinfo.SetAction(r => Guard(() => FdInfoCommand.Run(r.GetValue(fdinfoPid), r.GetValue(json), criuTokens, stdout)));
+
+if (ours.FirstOrDefault(a => a.Length > 1 && a[0] == '-' && !char.IsDigit(a[1]) && !IsOurs(a)) is { } unknown)
+{
+    Console.Error.WriteLine($"checkpointable: unrecognized option '{unknown}' (neither ours nor a criu dump option; see --help)");
+    return ExitCodes.Error;
+}
+
+var parsed = root.Parse(ours);
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"checkpointable: {parsed.Errors[0].Message} (see --help)");
+    return ExitCodes.Error;
+}
+
+return parsed.Invoke();
+
+static bool IsOurs(string a) =>
+    a is "-t" or "--tree" or "-h" or "--help" or "-?" or "-V" or "--version" or "--json"
+    || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));

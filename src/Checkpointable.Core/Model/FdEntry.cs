@@ -20,6 +20,9 @@ public sealed record FdEntry(
     /// <summary>errno of that stat (ENOENT: the path is gone), 0 when it worked or was not tried.</summary>
     public int PathErrno { get; init; }
 
+    /// <summary>Options read from a duplicate of a socket fd, where a rule needed them (tree mode).</summary>
+    public SocketOptions? SocketOptions { get; init; }
+
     /// <summary>The number in <c>socket:[N]</c>, <c>pipe:[N]</c>, <c>net:[N]</c>, or 0.</summary>
     public ulong LinkInode => ParseBracketInode(Link);
 

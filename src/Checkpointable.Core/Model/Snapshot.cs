@@ -31,6 +31,10 @@ public sealed class Snapshot
 
     public DateTimeOffset TakenAt { get; init; } = DateTimeOffset.UtcNow;
 
+    private SocketIndex? _socketIndex;
+
+    public SocketIndex SocketIndex => LazyInitializer.EnsureInitialized(ref _socketIndex, () => new SocketIndex(Sockets));
+
     public SocketTable? SocketsOf(ProcessSnapshot p) =>
         Sockets.TryGetValue(p.Namespaces[NamespaceKind.Net], out var t) ? t : null;
 

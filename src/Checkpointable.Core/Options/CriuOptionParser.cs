@@ -138,6 +138,7 @@ public static class CriuOptionParser
     /// <summary>Applies criu option tokens to <paramref name="options"/>, left to right (later wins, lists accumulate).</summary>
     public static void Apply(CriuOptions options, IReadOnlyList<string> tokens)
     {
+        options.Tokens.AddRange(tokens.Where(t => t != "--no-default-config"));
         for (int i = 0; i < tokens.Count; i++)
         {
             string token = tokens[i];

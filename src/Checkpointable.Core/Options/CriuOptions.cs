@@ -70,6 +70,33 @@ public sealed class CriuOptions
     /// <summary>Config files that were read, in order.</summary>
     public List<string> ConfigFiles { get; } = [];
 
+    /// <summary>Every token applied so far (config files first, then the command line), to derive variants.</summary>
+    public List<string> Tokens { get; } = [];
+
+    /// <summary>The same options plus more, e.g. ["--tcp-established", "--ghost-limit 3M"] (a value after one space).</summary>
+    public CriuOptions With(IEnumerable<string> extra)
+    {
+        var copy = new CriuOptions();
+        var tokens = new List<string>(Tokens);
+        foreach (var e in extra)
+        {
+            int sp = e.IndexOf(' ');
+            if (sp > 0)
+            {
+                tokens.Add(e[..sp]);
+                tokens.Add(e[(sp + 1)..]);
+            }
+            else
+            {
+                tokens.Add(e);
+            }
+        }
+
+        CriuOptionParser.Apply(copy, tokens);
+        copy.ConfigFiles.AddRange(ConfigFiles);
+        return copy;
+    }
+
     public bool HasExternal(string key) => External.Contains(key, StringComparer.Ordinal);
 
     /// <summary>--external unix[INO] or -x INO (sk-unix.c unix_sk_ids).</summary>

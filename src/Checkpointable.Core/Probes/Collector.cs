@@ -33,7 +33,7 @@ public static class Collector
             }
         }
 
-        return Finish(host, processes, FamiliesFromProtocols(processes.Values), hostWide: false);
+        return Finish(host, processes, FamiliesFromProtocols(processes.Values), hostWide: false, socketOptions: true);
     }
 
     /// <summary>Every process of the host, read on all cores with only the fdinfo files rules need.</summary>
@@ -53,10 +53,10 @@ public static class Collector
             processes[p.Pid] = p;
         }
 
-        return Finish(host, processes, s_allFamilies, hostWide: true);
+        return Finish(host, processes, s_allFamilies, hostWide: true, socketOptions: false);
     }
 
-    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, IReadOnlyCollection<DiagFamily> families, bool hostWide)
+    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, IReadOnlyCollection<DiagFamily> families, bool hostWide, bool socketOptions)
     {
         var live = processes.Values.Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
 
@@ -69,6 +69,11 @@ public static class Collector
                 bool own = group.Key == host.CheckerNamespaces[NamespaceKind.Net];
                 sockets[group.Key] = SockDiagClient.Collect(group.Key, own ? null : $"/proc/{group.First().Pid}/ns/net", families);
             }
+        }
+
+        if (socketOptions)
+        {
+            SocketOptionsProbe.Fill(processes, sockets);
         }
 
         var reader = new ProcReader();

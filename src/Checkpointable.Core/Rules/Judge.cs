@@ -6,26 +6,16 @@ namespace Checkpointable.Rules;
 /// <summary>Applies the rule catalogue to one tree of a snapshot. Pure: the same inputs give the same judgement.</summary>
 public static class Judge
 {
+    private const int MaxRefinements = 3;
+
     public static Judgement Run(Snapshot snapshot, int root, CriuOptions options, IReadOnlyList<IRule>? rules = null)
     {
+        rules ??= RuleCatalog.All;
         var tree = ProcessTree.Of(root, snapshot.Processes);
-        var context = new RuleContext(snapshot, tree, options);
-        foreach (var rule in rules ?? RuleCatalog.All)
-        {
-            rule.Evaluate(context);
-        }
-
-        var findings = context.Findings;
+        var findings = Evaluate(snapshot, tree, options, rules);
         var verdict = findings.Any(f => f.Blocks)
             ? Verdict.NotCheckpointable
             : findings.Any(f => f.Severity == Severity.Unknown && !f.Lifted) ? Verdict.Undecided : Verdict.Checkpointable;
-
-        IReadOnlyList<string>? missing = null;
-        var blockers = findings.Where(f => f.Blocks).ToList();
-        if (blockers.All(f => f.Lift.Count > 0))
-        {
-            missing = blockers.SelectMany(f => f.Lift).Distinct(StringComparer.Ordinal).ToList();
-        }
 
         return new Judgement
         {
@@ -34,7 +24,60 @@ public static class Judge
             Options = options,
             Findings = findings,
             Verdict = verdict,
-            MissingOptions = missing,
+            MissingOptions = verdict == Verdict.NotCheckpointable ? MissingOptions(snapshot, tree, options, rules, findings) : [],
         };
+    }
+
+    private static IReadOnlyList<Finding> Evaluate(Snapshot snapshot, ProcessTree tree, CriuOptions options, IReadOnlyList<IRule> rules)
+    {
+        var context = new RuleContext(snapshot, tree, options);
+        foreach (var rule in rules)
+        {
+            rule.Evaluate(context);
+        }
+
+        return context.Findings;
+    }
+
+    /// <summary>
+    /// The options that lift every blocker, checked by judging again with them: an option can bring its own
+    /// requirement (--tcp-established needs a working network lock). Null when some blocker has no option.
+    /// </summary>
+    private static List<string>? MissingOptions(Snapshot snapshot, ProcessTree tree, CriuOptions options, IReadOnlyList<IRule> rules, IReadOnlyList<Finding> findings)
+    {
+        var missing = new List<string>();
+        for (int i = 0; i < MaxRefinements; i++)
+        {
+            var blockers = findings.Where(f => f.Blocks).ToList();
+            if (blockers.Count == 0)
+            {
+                return missing;
+            }
+
+            if (blockers.Any(f => f.Lift.Count == 0))
+            {
+                return null;
+            }
+
+            missing = Fold(missing.Concat(blockers.SelectMany(f => f.Lift)));
+            findings = Evaluate(snapshot, tree, options.With(missing), rules);
+        }
+
+        return findings.Any(f => f.Blocks) ? null : missing;
+    }
+
+    /// <summary>Distinct options; of several --ghost-limit values only the largest.</summary>
+    private static List<string> Fold(IEnumerable<string> options)
+    {
+        var list = options.Distinct(StringComparer.Ordinal).ToList();
+        var ghost = list.Where(o => o.StartsWith("--ghost-limit ", StringComparison.Ordinal))
+            .OrderByDescending(o => Options.CriuOptionParser.ParseSize(o["--ghost-limit ".Length..]))
+            .ToList();
+        foreach (var smaller in ghost.Skip(1))
+        {
+            list.Remove(smaller);
+        }
+
+        return list;
     }
 }

@@ -14,7 +14,7 @@ public sealed class RuleContext
         Snapshot = snapshot;
         Tree = tree;
         Options = options;
-        Processes = tree.Members.Select(p => snapshot.Processes[p]).Where(p => !p.Gone && p.Stat is not null).ToList();
+        Processes = tree.Members.Select(p => snapshot.Processes[p]).Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
         Root = snapshot.Processes[tree.Root];
     }
 
@@ -28,7 +28,7 @@ public sealed class RuleContext
 
     public ProcessSnapshot Root { get; }
 
-    /// <summary>The tree's processes that could be read, root first.</summary>
+    /// <summary>The tree's processes that could be read, root first (kernel threads have their own rule).</summary>
     public IReadOnlyList<ProcessSnapshot> Processes { get; }
 
     public IReadOnlyList<Finding> Findings => _findings;

@@ -2,36 +2,44 @@ using Checkpointable.Model;
 
 namespace Checkpointable.Rules.Files;
 
-/// <summary>criu's mnt_is_overmounted (mount.c): is a mount hidden by a later one on or above its mountpoint?</summary>
+/// <summary>criu's mnt_is_overmounted (mount.c:1324): is a mount hidden by another one?</summary>
 public static class Overmount
 {
-    public static bool IsOvermounted(MountEntry mount, IEnumerable<MountEntry> all)
+    /// <summary>
+    /// Hidden when, at any level up the tree, a sibling is mounted on or above the path (sibling-overmount),
+    /// or when a child of the mount itself sits on its very mountpoint (children-overmount).
+    /// </summary>
+    public static bool IsOvermounted(MountEntry mount, IReadOnlyCollection<MountEntry> all)
     {
-        var list = all as IReadOnlyCollection<MountEntry> ?? all.ToList();
-        var byId = list.ToDictionary(m => m.MountId);
-        for (var cur = mount; cur is not null; cur = byId.GetValueOrDefault(cur.ParentId))
+        var byId = new Dictionary<int, MountEntry>(all.Count);
+        foreach (var m in all)
         {
-            // A child mounted exactly on this mount's mountpoint hides all of it.
-            if (list.Any(m => m.ParentId == cur.MountId && m.MountId != cur.MountId && m.MountPoint == cur.MountPoint))
-            {
-                return true;
-            }
+            byId.TryAdd(m.MountId, m);
+        }
 
-            // A sibling mounted on a directory above this mountpoint hides it too.
-            if (list.Any(m => m.ParentId == cur.ParentId && m.MountId != cur.MountId && IsStrictlyBelow(cur.MountPoint, m.MountPoint)))
+        var seen = new HashSet<int>();
+        for (var m = mount; byId.TryGetValue(m.ParentId, out var parent) && parent != m && seen.Add(m.MountId); m = parent)
+        {
+            foreach (var t in all)
             {
-                return true;
-            }
-
-            if (cur.ParentId == cur.MountId || !byId.ContainsKey(cur.ParentId))
-            {
-                break;
+                if (t.ParentId == parent.MountId && t.MountId != m.MountId && IsSubPath(m.MountPoint, t.MountPoint))
+                {
+                    return true;
+                }
             }
         }
 
-        return false;
+        return all.Any(c => c.ParentId == mount.MountId && c.MountId != mount.MountId && c.MountPoint == mount.MountPoint);
     }
 
-    private static bool IsStrictlyBelow(string path, string dir) =>
-        dir != path && (dir == "/" ? path.StartsWith('/') : path.StartsWith(dir + "/", StringComparison.Ordinal));
+    /// <summary>criu's issubpath: <paramref name="path"/> is <paramref name="sub"/> or below it.</summary>
+    private static bool IsSubPath(string path, string sub)
+    {
+        if (sub == "/")
+        {
+            return true;
+        }
+
+        return path.StartsWith(sub, StringComparison.Ordinal) && (path.Length == sub.Length || path[sub.Length] == '/');
+    }
 }

@@ -22,7 +22,7 @@ public sealed class RegularFileRule : IRule
             {
                 if (fd.Kind is FdKind.RegularFile or FdKind.Directory or FdKind.Symlink or FdKind.Fifo && fd.Stat is { } st)
                 {
-                    Check(c, p, fd, st, byId);
+                    Check(c, p, fd, st, byId, mounts);
                 }
             }
 
@@ -37,7 +37,7 @@ public sealed class RegularFileRule : IRule
         }
     }
 
-    private static void Check(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId)
+    private static void Check(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId, IReadOnlyList<MountEntry>? mounts)
     {
         string res = RuleContext.Fd(fd.Fd);
         string path = fd.PathWithoutDeleted;
@@ -58,7 +58,7 @@ public sealed class RegularFileRule : IRule
                 return;
             }
 
-            if (Overmount.IsOvermounted(mount, byId.Values))
+            if (Overmount.IsOvermounted(mount, (IReadOnlyCollection<MountEntry>)mounts!))
             {
                 c.Report("F-REG2", Subsystem.Files, p, res, $"{fd.Link} is on mount {mnt} ({mount.MountPoint}), which another mount now covers",
                     "Open files on overmounted mounts are not supported yet; mount=%d fd=%d path=%s (criu/files-reg.c:1796)", lift: [external], fd: fd.Fd);

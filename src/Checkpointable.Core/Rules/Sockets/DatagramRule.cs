@@ -19,7 +19,15 @@ public sealed class DatagramRule : IRule
                 continue;
             }
 
-            if (u.SendQueue > 0)
+            if (s.Fd.SocketOptions?.Corked is { } corked)
+            {
+                if (corked)
+                {
+                    c.Report("D4", Subsystem.Sockets, s.Process, s.Resource, $"UDP socket {u.Local} is corked (UDP_CORK)",
+                        "Can't dump corked dgram socket %x (criu/sk-inet.c:504)", fd: s.Fd.Fd, isVolatile: true);
+                }
+            }
+            else if (u.SendQueue > 0)
             {
                 c.Report("D4", Subsystem.Sockets, s.Process, s.Resource,
                     $"UDP socket {u.Local} holds {u.SendQueue} unsent bytes: most likely corked (UDP_CORK)",

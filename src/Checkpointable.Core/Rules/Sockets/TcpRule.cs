@@ -28,6 +28,14 @@ public sealed class TcpRule : IRule
             {
                 Check(c, s, tcp);
             }
+            else if (s.Inet is null && s.Fd.SocketProtocol is "TCP" or "TCPv6" && s.Fd.SocketOptions is { PeerPort: > 0 } o)
+            {
+                // Closed and unhashed, so sock_diag omits it, yet SO_PEERNAME still reports the old peer:
+                // criu's gen_uncon_sk then takes the TCP repair path (sk-tcp.c dump_one_tcp).
+                bool v6 = s.Fd.SocketProtocol == "TCPv6";
+                var closed = new InetSocket(s.Inode, (byte)(v6 ? 10 : 2), IpProtocol.Tcp, 7, v6 ? "::" : "0.0.0.0", 0, v6 ? "::" : "0.0.0.0", o.PeerPort, 0, 0, 0);
+                LockCheck(c, s, closed, $"(closed, peer port {o.PeerPort})");
+            }
         }
     }
 
@@ -100,13 +108,12 @@ public sealed class TcpRule : IRule
 
     private static string PeerPlace(RuleContext c, InetSocket t)
     {
-        if (t.RemotePort == 0 || c.Snapshot.SocketsOf(c.Root) is not { } table)
+        if (t.RemotePort == 0)
         {
             return string.Empty;
         }
 
-        var peer = table.Inet.Values.FirstOrDefault(o => o.LocalPort == t.RemotePort && o.RemotePort == t.LocalPort
-            && o.LocalAddress == t.RemoteAddress && o.RemoteAddress == t.LocalAddress && o.Inode != 0);
+        var peer = c.Snapshot.SocketIndex.PeerOf(t);
         if (peer is null)
         {
             return ", peer outside the host or unknown";

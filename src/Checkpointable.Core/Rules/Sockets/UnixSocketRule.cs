@@ -14,23 +14,17 @@ public sealed class UnixSocketRule : IRule
 
     public void Evaluate(RuleContext c)
     {
-        var all = SocketRef.InTree(c).Where(s => s.Unix is not null).ToList();
-        var icons = new HashSet<ulong>();
-        foreach (var table in c.Snapshot.Sockets.Values)
+        var icons = c.Snapshot.SocketIndex.Icons;
+        foreach (var s in SocketRef.InTree(c))
         {
-            foreach (var u in table.Unix.Values)
+            if (s.Unix is { } u)
             {
-                icons.UnionWith(u.Icons);
+                Check(c, s, u, icons);
             }
-        }
-
-        foreach (var s in all)
-        {
-            Check(c, s, s.Unix!, icons);
         }
     }
 
-    private static void Check(RuleContext c, SocketRef s, UnixSocket u, HashSet<ulong> icons)
+    private static void Check(RuleContext c, SocketRef s, UnixSocket u, IReadOnlySet<ulong> icons)
     {
         var p = s.Process;
         string name = u.Name ?? "unnamed";
@@ -65,7 +59,13 @@ public sealed class UnixSocketRule : IRule
             }
         }
 
-        if (u.State != 10 && u.ReceiveQueue > 0)
+        if (u.State != 10 && u.ReceiveQueue > 0 && s.Fd.SocketOptions?.PassCred is true)
+        {
+            c.Report("U11", Subsystem.Sockets, p, s.Resource,
+                $"{u.ReceiveQueue} unread bytes queued on {Kind(u)} socket {name}, whose receiver set SO_PASSCRED/SO_PASSSEC",
+                "Control messages in queue, not supported (criu/sk-queue.c:144)", fd: s.Fd.Fd, isVolatile: true);
+        }
+        else if (u.State != 10 && u.ReceiveQueue > 0 && s.Fd.SocketOptions?.PassCred is null)
         {
             c.Report("U11", Subsystem.Sockets, p, s.Resource,
                 $"{u.ReceiveQueue} unread bytes queued on {Kind(u)} socket {name}: criu refuses them if the receiver set SO_PASSCRED/SO_PASSSEC, which /proc does not show",
@@ -112,8 +112,7 @@ public sealed class UnixSocketRule : IRule
             lift: [external], liftedNow: isExternal, fd: s.Fd.Fd);
     }
 
-    private static UnixSocket? FindListenerOf(RuleContext c, ulong icon) =>
-        c.Snapshot.Sockets.Values.SelectMany(t => t.Unix.Values).FirstOrDefault(x => x.State == 10 && x.Icons.Contains(icon));
+    private static UnixSocket? FindListenerOf(RuleContext c, ulong icon) => c.Snapshot.SocketIndex.ListenerOf(icon);
 
     private static string Kind(UnixSocket u) => u.Type switch
     {

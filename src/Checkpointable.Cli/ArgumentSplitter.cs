@@ -1,0 +1,37 @@
+using Checkpointable.Options;
+
+namespace Checkpointable.Cli;
+
+/// <summary>
+/// Separates criu's dump options (read by <see cref="CriuOptionParser"/>, exactly as criu reads them) from
+/// ours (read by System.CommandLine): -t/--tree, a PID, --json, --help, --version and subcommands.
+/// </summary>
+public static class ArgumentSplitter
+{
+    private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?"];
+
+    public static (List<string> Ours, List<string> Criu) Split(IReadOnlyList<string> args)
+    {
+        var ours = new List<string>();
+        var criu = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            bool isOurs = s_ours.Contains(a) || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
+            if (!isOurs && a.StartsWith('-') && a.Length > 1 && CriuOptionParser.IsCriuOption(a, out bool takesValue))
+            {
+                criu.Add(a);
+                if (takesValue && i + 1 < args.Count)
+                {
+                    criu.Add(args[++i]);
+                }
+            }
+            else
+            {
+                ours.Add(a);
+            }
+        }
+
+        return (ours, criu);
+    }
+}

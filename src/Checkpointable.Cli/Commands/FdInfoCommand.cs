@@ -1,0 +1,14 @@
+using Checkpointable.Render;
+
+namespace Checkpointable.Cli.Commands;
+
+/// <summary>`checkpointable fdinfo PID`: the kernel's fdinfo of every fd of the tree, each followed by its checkpointable line.</summary>
+public static class FdInfoCommand
+{
+    public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
+    {
+        var judgement = CheckCommand.JudgeTree(pid, criuTokens, out _);
+        output.Write(json ? JsonRenderer.Render(judgement, criuTokens) : FdInfoRenderer.Render(judgement));
+        return (int)judgement.Verdict;
+    }
+}

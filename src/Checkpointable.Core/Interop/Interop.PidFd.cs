@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+
+namespace Checkpointable.Interop;
+
+/// <summary>
+/// pidfd_open/pidfd_getfd and getsockopt: read a socket option criu checks but /proc does not show
+/// (UDP_CORK, SO_PASSCRED, the peer of a closed TCP socket) from a duplicate of the target's fd.
+/// pidfd_getfd only takes a reference to the open file (like SCM_RIGHTS): the target is not stopped,
+/// traced or signalled, and the duplicate is closed at once.
+/// </summary>
+internal static unsafe partial class PidFd
+{
+    private const long SYS_pidfd_open = 434;
+    private const long SYS_pidfd_getfd = 438;
+
+    internal const int SOL_SOCKET = 1;
+    internal const int SOL_UDP = 17;
+    internal const int SO_PASSCRED = 16;
+    internal const int SO_PEERNAME = 28;
+    internal const int SO_PASSSEC = 34;
+    internal const int UDP_CORK = 1;
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long syscall_(long number, long a1, long a2, long a3);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static partial int getsockopt_(int fd, int level, int name, byte* value, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int close_(int fd);
+
+    /// <summary>A pidfd for <paramref name="pid"/>, or -errno.</summary>
+    internal static int Open(int pid)
+    {
+        long rc = syscall_(SYS_pidfd_open, pid, 0, 0);
+        return rc < 0 ? -Marshal.GetLastPInvokeError() : (int)rc;
+    }
+
+    /// <summary>A duplicate of the target's fd, or -errno (EPERM without ptrace-attach rights).</summary>
+    internal static int GetFd(int pidfd, int targetFd)
+    {
+        long rc = syscall_(SYS_pidfd_getfd, pidfd, targetFd, 0);
+        return rc < 0 ? -Marshal.GetLastPInvokeError() : (int)rc;
+    }
+
+    internal static void Close(int fd) => close_(fd);
+
+    /// <summary>An int socket option, or null when the kernel refuses it.</summary>
+    internal static int? GetInt(int fd, int level, int name)
+    {
+        int value = 0;
+        uint length = sizeof(int);
+        return getsockopt_(fd, level, name, (byte*)&value, &length) == 0 ? value : null;
+    }
+
+    /// <summary>The port of SO_PEERNAME (sockaddr_in/in6 sin_port, big-endian at offset 2); 0 when not connected.</summary>
+    /// <remarks>The kernel wants exactly the address size (net/core/sock.c: EINVAL when asked for more), as criu passes it.</remarks>
+    internal static ushort PeerPort(int fd, bool ipv6)
+    {
+        byte* buf = stackalloc byte[32];
+        uint length = ipv6 ? 28u : 16u;
+        if (getsockopt_(fd, SOL_SOCKET, SO_PEERNAME, buf, &length) != 0 || length < 4)
+        {
+            return 0;
+        }
+
+        return (ushort)((buf[2] << 8) | buf[3]);
+    }
+}

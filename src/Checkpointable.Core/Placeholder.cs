@@ -1,1 +1,0 @@
-namespace Checkpointable; internal static class Placeholder { }

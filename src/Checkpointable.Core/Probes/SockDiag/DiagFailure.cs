@@ -1,0 +1,78 @@
+using Checkpointable.Interop;
+using Checkpointable.Model;
+
+namespace Checkpointable.Probes.SockDiag;
+
+/// <summary>
+/// The wording of <see cref="SocketTable.Failed"/> reasons: "ERRNO: what failed", or "malformed reply: …". What the
+/// kernel's answers mean follows CRIU's collect_err: ENOENT is a diag module that is not there; for raw sockets
+/// EINVAL and ENOENT both mean the kernel cannot dump them (CONFIG_INET_RAW_DIAG unset).
+/// </summary>
+internal static class DiagFailure
+{
+    internal const string MalformedPrefix = "malformed reply";
+
+    /// <summary>The kernel module (or part of one) that answers for <paramref name="family"/>.</summary>
+    internal static string ModuleOf(DiagFamily family) => family switch
+    {
+        DiagFamily.Unix => "unix_diag",
+        DiagFamily.Tcp => "tcp_diag",
+        DiagFamily.Udp => "udp_diag",
+        DiagFamily.UdpLite => "udplite_diag",
+        DiagFamily.Raw => "raw_diag",
+        DiagFamily.Netlink => "netlink_diag",
+        DiagFamily.Packet => "packet_diag",
+        _ => family.ToString(),
+    };
+
+    internal static string Describe(DiagFamily family, in DumpOutcome outcome)
+    {
+        string module = ModuleOf(family);
+        if (outcome.Errno == 0 || (outcome.Malformed is not null && outcome.Operation != "reply"))
+        {
+            return $"{MalformedPrefix}: {outcome.Malformed} ({module})";
+        }
+
+        string errno = ErrnoName(outcome.Errno);
+        if (outcome.Operation != "reply")
+        {
+            return $"{errno}: {outcome.Operation} ({module})";
+        }
+
+        return (family, outcome.Errno) switch
+        {
+            (DiagFamily.Raw, Netlink.ENOENT or Netlink.EINVAL) => $"{errno}: raw_diag not supported",
+            (_, Netlink.ENOENT) => $"{errno}: {module} not available",
+            (_, Netlink.EINVAL) => $"{errno}: {module} rejected the request",
+            _ => $"{errno}: {module} dump",
+        };
+    }
+
+    internal static string ErrnoName(int errno) => errno switch
+    {
+        1 => "EPERM",
+        2 => "ENOENT",
+        3 => "ESRCH",
+        4 => "EINTR",
+        5 => "EIO",
+        9 => "EBADF",
+        11 => "EAGAIN",
+        12 => "ENOMEM",
+        13 => "EACCES",
+        14 => "EFAULT",
+        16 => "EBUSY",
+        20 => "ENOTDIR",
+        22 => "EINVAL",
+        23 => "ENFILE",
+        24 => "EMFILE",
+        38 => "ENOSYS",
+        90 => "EMSGSIZE",
+        93 => "EPROTONOSUPPORT",
+        95 => "EOPNOTSUPP",
+        97 => "EAFNOSUPPORT",
+        105 => "ENOBUFS",
+        110 => "ETIMEDOUT",
+        116 => "ESTALE",
+        _ => $"errno {errno}",
+    };
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Checkpointable.Rules;
+
+namespace Checkpointable.Render;
+
+/// <summary>The JSON output, schema "checkpointable/v1" (README: "JSON schema"). Source-generated: no reflection.</summary>
+public static class JsonRenderer
+{
+    public const string Schema = "checkpointable/v1";
+
+    public static JudgementDto ToDto(Judgement j, IReadOnlyList<string> userTokens) => new(
+        Schema,
+        j.Tree.Root,
+        VerdictName(j.Verdict),
+        (int)j.Verdict,
+        userTokens,
+        j.MissingOptions,
+        Text.CriuCommand(j, userTokens),
+        j.Tree.Members.Select(pid =>
+        {
+            var p = j.Snapshot.Processes[pid];
+            return new ProcessDto(
+                pid,
+                p.Comm,
+                p.Gone,
+                Enum.GetValues<Subsystem>().ToDictionary(Text.Name, s => j.IsCheckpointable(pid, s) ? 1 : 0),
+                p.Fds.Count,
+                p.Threads.Count);
+        }).ToList(),
+        j.Findings.Select(FindingDto.From).ToList(),
+        j.Snapshot.TakenAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+    public static string Render(Judgement j, IReadOnlyList<string> userTokens) =>
+        JsonSerializer.Serialize(ToDto(j, userTokens), CheckpointableJsonContext.Default.JudgementDto) + "\n";
+
+    public static string Render(IReadOnlyList<HostRow> rows) =>
+        JsonSerializer.Serialize(new HostTableDto(Schema, rows), CheckpointableJsonContext.Default.HostTableDto) + "\n";
+
+    public static string VerdictName(Verdict v) => v switch
+    {
+        Verdict.Checkpointable => "checkpointable",
+        Verdict.NotCheckpointable => "not-checkpointable",
+        _ => "undecided",
+    };
+}
+
+public sealed record JudgementDto(
+    string Schema,
+    int Root,
+    string Verdict,
+    int ExitCode,
+    IReadOnlyList<string> Options,
+    IReadOnlyList<string>? MissingOptions,
+    string? Command,
+    IReadOnlyList<ProcessDto> Processes,
+    IReadOnlyList<FindingDto> Findings,
+    string TakenAt);
+
+public sealed record ProcessDto(int Pid, string Comm, bool Gone, IReadOnlyDictionary<string, int> Subsystems, int Fds, int Threads);
+
+public sealed record FindingDto(
+    string Rule,
+    string Subsystem,
+    int Pid,
+    int? Fd,
+    string Resource,
+    string Reason,
+    string Severity,
+    bool Blocks,
+    bool Lifted,
+    IReadOnlyList<string> Lift,
+    string Certainty,
+    bool Volatile,
+    string? CriuMessage)
+{
+    public static FindingDto From(Finding f) => new(
+        f.RuleId,
+        Text.Name(f.Subsystem),
+        f.Pid,
+        f.Fd,
+        f.Resource,
+        f.Reason,
+        f.Severity.ToString().ToLowerInvariant(),
+        f.Blocks,
+        f.Lifted,
+        f.Lift,
+        f.Certainty.ToString().ToLowerInvariant(),
+        f.Volatile,
+        f.CriuMessage);
+}
+
+public sealed record HostTableDto(string Schema, IReadOnlyList<HostRow> Processes);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(JudgementDto))]
+[JsonSerializable(typeof(HostTableDto))]
+internal sealed partial class CheckpointableJsonContext : JsonSerializerContext;

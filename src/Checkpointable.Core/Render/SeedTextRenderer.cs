@@ -1,0 +1,72 @@
+using System.Text;
+using Checkpointable.Rules;
+
+namespace Checkpointable.Render;
+
+/// <summary>
+/// The 2009 seed's format (shared/seed/): per process one "SUBSYSTEM: 1|0" line per subsystem, then
+/// one "RESOURCE: checkpointable: 0 (reason)" line per finding, then the verdict and the criu command.
+/// </summary>
+public static class SeedTextRenderer
+{
+    public static string Render(Judgement j, IReadOnlyList<string> userTokens)
+    {
+        var b = new StringBuilder();
+        foreach (int pid in j.Tree.Members)
+        {
+            var p = j.Snapshot.Processes[pid];
+            if (p.Gone)
+            {
+                b.Append(pid).Append(" (exited while being read)\n\n");
+                continue;
+            }
+
+            b.Append(pid).Append(" (").Append(Text.Sanitize(p.Comm)).Append(")\n");
+            b.Append(ProcessFile(j, pid));
+            foreach (var f in j.For(pid))
+            {
+                b.Append(Text.Sanitize(f.Resource)).Append(": ").Append(Text.Line(f)).Append('\n');
+            }
+
+            b.Append('\n');
+        }
+
+        b.Append(VerdictLine(j)).Append('\n');
+        if (Text.CriuCommand(j, userTokens) is { } command)
+        {
+            b.Append(command).Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    /// <summary>Exactly the seed's /proc/PID/checkpointable: "mm: 1\nfiles: 0\n…".</summary>
+    public static string ProcessFile(Judgement j, int pid)
+    {
+        var b = new StringBuilder();
+        foreach (var s in Enum.GetValues<Subsystem>())
+        {
+            b.Append(Text.Name(s)).Append(": ").Append(j.IsCheckpointable(pid, s) ? '1' : '0').Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    public static string VerdictLine(Judgement j)
+    {
+        int blockers = j.Blockers.Count();
+        int processes = j.Tree.Members.Count;
+        string tree = processes == 1 ? "1 process" : $"{processes} processes";
+        return j.Verdict switch
+        {
+            Verdict.Checkpointable => $"verdict: 1 (checkpointable with these options; tree of {tree})",
+            Verdict.Undecided => $"verdict: ? (undecided: some evidence could not be read; tree of {tree})",
+            _ when j.MissingOptions is { Count: > 0 } m =>
+                $"verdict: 0 (not checkpointable as asked: {Plural(blockers, "blocker")}; with {string.Join(' ', m)} it would be)",
+            _ => $"verdict: 0 (not checkpointable: {Plural(blockers, "blocker")}, {Plural(j.Blockers.Count(f => f.Lift.Count == 0), "with no criu option to lift it", "with no criu option to lift them")})",
+        };
+    }
+
+    private static string Plural(int n, string one, string? many = null) =>
+        n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
+}
