@@ -1,0 +1,91 @@
+using Checkpointable.Options;
+using Xunit;
+
+namespace Checkpointable.Tests.Options;
+
+public class CriuOptionParserTests
+{
+    private static CriuOptions Parse(params string[] tokens)
+    {
+        var o = new CriuOptions();
+        CriuOptionParser.Apply(o, tokens);
+        return o;
+    }
+
+    [Fact]
+    public void LongShortBundledAndAbbreviated()
+    {
+        var o = Parse("-jl", "--tcp-est", "--ghost-limit=3M", "-v4", "-D", "/tmp/img", "--leave-running", "-x123,456");
+        Assert.True(o.ShellJob);
+        Assert.True(o.FileLocks);
+        Assert.True(o.TcpEstablished);
+        Assert.Equal(3L << 20, o.GhostLimit);
+        Assert.True(o.ExtUnixSk);
+        Assert.True(o.IsExternalUnix(123));
+        Assert.True(o.IsExternalUnix(456));
+        Assert.Contains("--leave-running", o.Ignored);
+    }
+
+    [Fact]
+    public void LaterWinsAndNoFormsClear()
+    {
+        var o = Parse("--shell-job", "--no-shell-job", "--network-lock", "nftables", "--network-lock", "skip");
+        Assert.False(o.ShellJob);
+        Assert.Equal(NetworkLockMethod.Skip, o.NetworkLock);
+    }
+
+    [Fact]
+    public void ExternalKeys()
+    {
+        var o = Parse("--external", "unix[99]", "--external", "pid[4026531836]:init", "--external", "file[1e:1b]", "--external", "tty[8801:1a]");
+        Assert.True(o.IsExternalUnix(99));
+        Assert.True(o.IsExternalNamespace("pid", 4026531836));
+        Assert.True(o.IsExternalFile(0x1e, 0x1b));
+        Assert.True(o.IsExternalTty(new Model.DeviceId(136, 1), new Model.DeviceId(0, 0x1a)));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--ghost-limit")]
+    [InlineData("--network-lock", "maybe")]
+    [InlineData("--shell-job=yes")]
+    [InlineData("-Z")]
+    [InlineData("--ghost-limit", "lots")]
+    [InlineData("--t")]
+    public void RejectsWhatCriuRejects(params string[] tokens) =>
+        Assert.Throws<CriuOptionException>(() => Parse(tokens));
+
+    [Fact]
+    public void ConfigFilesInCriuOrder()
+    {
+        string dir = Directory.CreateTempSubdirectory("criu-conf").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, ".criu"));
+            File.WriteAllText(Path.Combine(dir, ".criu", "default.conf"), "# user config\ntcp-established\nghost-limit 2M\n");
+            string envFile = Path.Combine(dir, "env.conf");
+            File.WriteAllText(envFile, "  shell-job  \nexternal \"unix[7]\"\nfile-locks # a comment as the value is ignored\n");
+            var o = CriuOptionParser.Effective(["--ghost-limit", "5M"], dir, name => name == "CRIU_CONFIG_FILE" ? envFile : null);
+            Assert.True(o.TcpEstablished);
+            Assert.True(o.ShellJob);
+            Assert.True(o.IsExternalUnix(7));
+            Assert.Equal(5L << 20, o.GhostLimit);
+
+            var none = CriuOptionParser.Effective(["--no-default-config"], dir, _ => null);
+            Assert.False(none.TcpEstablished);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void WithAddsOptionsWithValues()
+    {
+        var o = Parse("--file-locks").With(["--ghost-limit 4M", "--tcp-close"]);
+        Assert.True(o.FileLocks);
+        Assert.True(o.TcpClose);
+        Assert.Equal(4L << 20, o.GhostLimit);
+    }
+}
