@@ -16,6 +16,7 @@ internal static unsafe partial class Libc
     internal const int ENODATA = 61;
     internal const int ENXIO = 6;
     internal const int EINVAL = 22;
+    internal const int EBADF = 9;
 
     private const int O_RDONLY = 0;
     private const int O_DIRECTORY = 0x10000;
@@ -289,6 +290,21 @@ internal static unsafe partial class Libc
         }
     }
 
+    /// <summary>
+    /// kcmp(KCMP_EPOLL_TFD): is fd <paramref name="fd"/> of <paramref name="pid"/> the very file that epoll
+    /// <paramref name="epfd"/> watches as target fd <paramref name="tfd"/>? 0 yes, other values no, -errno on error.
+    /// </summary>
+    internal static int KcmpEpollTarget(int pid, int fd, int epfd, int tfd, int toff)
+    {
+        uint* slot = stackalloc uint[3];
+        slot[0] = (uint)epfd;
+        slot[1] = (uint)tfd;
+        slot[2] = (uint)toff;
+        long rc = syscall_(SYS_kcmp, pid, pid, KCMP_EPOLL_TFD, fd, (long)slot);
+        return rc < 0 ? -Marshal.GetLastPInvokeError() : (int)rc;
+    }
+
+    internal const int KCMP_EPOLL_TFD = 7;
     internal const int KCMP_VM = 1;
     internal const int KCMP_FS = 3;
 
@@ -321,6 +337,7 @@ internal static unsafe partial class Libc
         EACCES => "EACCES",
         EINVAL => "EINVAL",
         ENODATA => "ENODATA",
+        EBADF => "EBADF",
         _ => $"errno {errno}",
     };
 }

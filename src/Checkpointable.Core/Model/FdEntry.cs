@@ -20,6 +20,12 @@ public sealed record FdEntry(
     /// <summary>errno of that stat (ENOENT: the path is gone), 0 when it worked or was not tried.</summary>
     public int PathErrno { get; init; }
 
+    /// <summary>
+    /// For an epoll fd: the watched fd numbers whose file is no longer open in this process, checked exactly
+    /// with kcmp(KCMP_EPOLL_TFD) as criu does (eventpoll.c); null where not checked (the rule then uses a proxy).
+    /// </summary>
+    public IReadOnlyList<int>? EscapedEpollTargets { get; init; }
+
     /// <summary>Options read from a duplicate of a socket fd, where a rule needed them (tree mode).</summary>
     public SocketOptions? SocketOptions { get; init; }
 
@@ -58,7 +64,13 @@ public sealed record FdEntry(
                 return FdKind.Pipe;
             }
 
-            return link.StartsWith("anon_inode:", StringComparison.Ordinal) ? FdKind.AnonInode : FdKind.Unknown;
+            if (link.StartsWith("anon_inode:", StringComparison.Ordinal))
+            {
+                return FdKind.AnonInode;
+            }
+
+            // nsfs: "net:[4026531840]", "mnt:[…]", "pid_for_children:[…]" (fs/nsfs.c ns_dname).
+            return !link.StartsWith('/') && ParseBracketInode(link) != 0 ? FdKind.Namespace : FdKind.Unknown;
         }
 
         if (st.IsSocket)

@@ -48,7 +48,7 @@ public static class ProcessProbe
         bool foreignMounts = namespaces[NamespaceKind.Mnt] != 0
             && namespaces[NamespaceKind.Mnt] != host.CheckerNamespaces[NamespaceKind.Mnt];
 
-        var fds = ReadFds(r, dir, host, settings, foreignMounts);
+        var fds = ReadFds(r, pid, host, settings, foreignMounts);
         var mappings = ReadMappings(r, dir, host, foreignMounts, settings.AllFdInfo);
 
         string? exe = r.ReadLink($"{dir}/exe", record: false);
@@ -129,8 +129,9 @@ public static class ProcessProbe
         return (threads, children);
     }
 
-    private static List<FdEntry> ReadFds(ProcReader r, string dir, HostFacts host, ProbeSettings settings, bool foreignMounts)
+    private static List<FdEntry> ReadFds(ProcReader r, int pid, HostFacts host, ProbeSettings settings, bool foreignMounts)
     {
+        string dir = $"/proc/{pid}";
         var result = new List<FdEntry>();
         var numbers = r.ListNumbers($"{dir}/fd");
         if (numbers is null)
@@ -197,7 +198,44 @@ public static class ProcessProbe
             result.Add(entry);
         }
 
+        if (settings.AllFdInfo)
+        {
+            CheckEpollTargets(pid, result);
+        }
+
         return result;
+    }
+
+    /// <summary>For each epoll target, find an fd of the same process that is that very file (criu eventpoll.c, kcmp).</summary>
+    private static void CheckEpollTargets(int pid, List<FdEntry> fds)
+    {
+        for (int i = 0; i < fds.Count; i++)
+        {
+            if (fds[i].Info is not { EpollTargets.Count: > 0 } info)
+            {
+                continue;
+            }
+
+            var escaped = new List<int>();
+            var seen = new Dictionary<int, int>();
+            foreach (var t in info.EpollTargets)
+            {
+                int toff = seen[t.Fd] = seen.GetValueOrDefault(t.Fd, -1) + 1;
+                int rc = Libc.KcmpEpollTarget(pid, t.Fd, fds[i].Fd, t.Fd, toff);
+                if (rc < 0 && rc != -Libc.EBADF && rc != -Libc.ENOENT)
+                {
+                    escaped = null;
+                    break; // kcmp not permitted or not built in: leave it to the proxy
+                }
+
+                if (rc != 0 && !fds.Any(f => f.Fd != t.Fd && Libc.KcmpEpollTarget(pid, f.Fd, fds[i].Fd, t.Fd, toff) == 0))
+                {
+                    escaped.Add(t.Fd);
+                }
+            }
+
+            fds[i] = fds[i] with { EscapedEpollTargets = escaped };
+        }
     }
 
     private static bool NeedsFdInfo(FdKind kind, string link, FileStat? stat, ProbeSettings settings, bool foreignMounts)

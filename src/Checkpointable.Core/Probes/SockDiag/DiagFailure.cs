@@ -28,15 +28,17 @@ internal static class DiagFailure
     internal static string Describe(DiagFamily family, in DumpOutcome outcome)
     {
         string module = ModuleOf(family);
-        if (outcome.Errno == 0 || (outcome.Malformed is not null && outcome.Operation != "reply"))
+        // A malformed reply explains a later receive failure (the end of the dump was never recognised), not the
+        // other way round; an error the kernel stated outright wins.
+        if (outcome.Errno == 0 || (outcome.Malformed is not null && outcome.Step != DumpStep.Reply))
         {
             return $"{MalformedPrefix}: {outcome.Malformed} ({module})";
         }
 
         string errno = ErrnoName(outcome.Errno);
-        if (outcome.Operation != "reply")
+        if (outcome.Step != DumpStep.Reply)
         {
-            return $"{errno}: {outcome.Operation} ({module})";
+            return $"{errno}: {(outcome.Step == DumpStep.Send ? "sendto" : "recvmsg")} ({module})";
         }
 
         return (family, outcome.Errno) switch

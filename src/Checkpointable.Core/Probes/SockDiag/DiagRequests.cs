@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Checkpointable.Interop;
 
 namespace Checkpointable.Probes.SockDiag;
@@ -34,8 +35,8 @@ internal static class DiagRequests
     internal static ReadOnlySpan<byte> ProtocolAttribute(uint protocol, Span<byte> destination)
     {
         var attribute = new Netlink.rtattr { rta_len = 8, rta_type = Netlink.INET_DIAG_REQ_PROTOCOL };
-        System.Runtime.InteropServices.MemoryMarshal.Write(destination, in attribute);
-        System.Runtime.InteropServices.MemoryMarshal.Write(destination[4..], in protocol);
+        MemoryMarshal.Write(destination, in attribute);
+        MemoryMarshal.Write(destination[4..], in protocol);
         return destination[..8];
     }
 

@@ -7,14 +7,32 @@ namespace Checkpointable.Probes.SockDiag;
 /// <summary>Receives one reply payload (the bytes after nlmsghdr); returns false when it does not parse.</summary>
 internal delegate bool PayloadHandler(ReadOnlySpan<byte> payload);
 
+/// <summary>The step of a dump that an errno belongs to.</summary>
+internal enum DumpStep
+{
+    None,
+
+    /// <summary>sendto(2) of the request.</summary>
+    Send,
+
+    /// <summary>recvmsg(2) of a reply datagram.</summary>
+    Receive,
+
+    /// <summary>The kernel answered with an error (NLMSG_ERROR, or NLMSG_DONE carrying one).</summary>
+    Reply,
+}
+
 /// <summary>How one dump ended.</summary>
 /// <param name="Errno">0, or the errno of the failed step.</param>
-/// <param name="Operation">The failed step: "sendto", "recvmsg" or "reply" (the kernel answered with an error).</param>
+/// <param name="Step">Where <paramref name="Errno"/> came from.</param>
 /// <param name="Malformed">Why some of the reply could not be read, or null.</param>
 /// <param name="Interrupted">Some message carried NLM_F_DUMP_INTR: the table changed during the walk.</param>
-internal readonly record struct DumpOutcome(int Errno, string? Operation, string? Malformed, bool Interrupted)
+internal readonly record struct DumpOutcome(int Errno, DumpStep Step, string? Malformed, bool Interrupted)
 {
     public bool Succeeded => Errno == 0 && Malformed is null;
+
+    /// <summary>The kernel has no handler for the request (ENOENT; EINVAL from older kernels): asking again is pointless.</summary>
+    public bool Unsupported => Step == DumpStep.Reply && Errno is Netlink.ENOENT or Netlink.EINVAL;
 }
 
 /// <summary>Running state of one dump across its datagrams.</summary>
@@ -24,7 +42,6 @@ internal struct DumpProgress
     public int Errno;
     public string? Malformed;
     public bool Interrupted;
-    public int Records;
 }
 
 /// <summary>
@@ -47,10 +64,9 @@ internal sealed class NetlinkConnection : IDisposable
     private uint _sequence;
     private DumpOutcome? _abandoned;
 
-    internal NetlinkConnection(INetlinkChannel channel, uint firstSequence = 1)
+    internal NetlinkConnection(INetlinkChannel channel)
     {
         _channel = channel;
-        _sequence = firstSequence - 1;
     }
 
     /// <summary>
@@ -72,7 +88,7 @@ internal sealed class NetlinkConnection : IDisposable
         int length = HeaderSize + bodySize + attributes.Length;
         if (length > MaxRequestSize)
         {
-            return new DumpOutcome(Netlink.EMSGSIZE, "sendto", null, false);
+            return new DumpOutcome(Netlink.EMSGSIZE, DumpStep.Send, null, false);
         }
 
         Span<byte> message = stackalloc byte[MaxRequestSize];
@@ -92,7 +108,7 @@ internal sealed class NetlinkConnection : IDisposable
         int errno = _channel.Send(message);
         if (errno != 0)
         {
-            return new DumpOutcome(errno, "sendto", null, false);
+            return new DumpOutcome(errno, DumpStep.Send, null, false);
         }
 
         var progress = default(DumpProgress);
@@ -101,7 +117,7 @@ internal sealed class NetlinkConnection : IDisposable
             errno = _channel.Receive(ref _buffer, out int received);
             if (errno != 0)
             {
-                var failed = new DumpOutcome(errno, "recvmsg", progress.Malformed, progress.Interrupted);
+                var failed = new DumpOutcome(errno, DumpStep.Receive, progress.Malformed, progress.Interrupted);
                 if (errno == Netlink.EAGAIN)
                 {
                     _abandoned = failed;
@@ -113,7 +129,7 @@ internal sealed class NetlinkConnection : IDisposable
             ConsumeDatagram(_buffer.AsSpan(0, received), sequence, handler, ref progress);
         }
 
-        return new DumpOutcome(progress.Errno, progress.Errno != 0 ? "reply" : null, progress.Malformed, progress.Interrupted);
+        return new DumpOutcome(progress.Errno, progress.Errno != 0 ? DumpStep.Reply : DumpStep.None, progress.Malformed, progress.Interrupted);
     }
 
     /// <summary>
@@ -159,11 +175,7 @@ internal sealed class NetlinkConnection : IDisposable
                     progress.Errno = ErrnoOf(MemoryMarshal.Read<int>(message.Payload));
                     break;
                 case Netlink.SOCK_DIAG_BY_FAMILY:
-                    if (handler(message.Payload))
-                    {
-                        progress.Records++;
-                    }
-                    else
+                    if (!handler(message.Payload))
                     {
                         progress.Malformed ??= "reply record does not parse";
                     }

@@ -97,11 +97,10 @@ public static class SockDiagClient
         switch (family)
         {
             case DiagFamily.Unix:
-                return Dump(
+                return DumpOne(
                     connection,
                     family,
                     DiagRequests.Unix(),
-                    default,
                     payload =>
                     {
                         if (!UnixDiagParser.TryParse(payload, out var socket))
@@ -122,11 +121,10 @@ public static class SockDiagClient
             case DiagFamily.Raw:
                 return DumpInet(connection, family, IpProtocol.Raw, Netlink.IPPROTO_RAW, table, addresses);
             case DiagFamily.Netlink:
-                return Dump(
+                return DumpOne(
                     connection,
                     family,
                     DiagRequests.NetlinkSockets(),
-                    default,
                     payload =>
                     {
                         if (!NetlinkDiagParser.TryParse(payload, out var socket))
@@ -139,11 +137,10 @@ public static class SockDiagClient
                     },
                     table.Netlink.Clear);
             case DiagFamily.Packet:
-                return Dump(
+                return DumpOne(
                     connection,
                     family,
                     DiagRequests.Packet(),
-                    default,
                     payload =>
                     {
                         if (!PacketDiagParser.TryParse(payload, out var socket))
@@ -169,9 +166,8 @@ public static class SockDiagClient
         string? failure = null;
         foreach (byte addressFamily in (ReadOnlySpan<byte>)[Netlink.AF_INET, Netlink.AF_INET6])
         {
-            string? result = Dump(
+            var outcome = Dump(
                 connection,
-                family,
                 DiagRequests.Inet(addressFamily, ipProtocol),
                 attributes,
                 payload =>
@@ -199,10 +195,10 @@ public static class SockDiagClient
                         }
                     }
                 });
-            if (result is not null)
+            if (!outcome.Succeeded)
             {
-                failure ??= result;
-                if (result.StartsWith("ENOENT", StringComparison.Ordinal) || result.StartsWith("EINVAL", StringComparison.Ordinal))
+                failure ??= DiagFailure.Describe(family, outcome);
+                if (outcome.Unsupported)
                 {
                     break; // the handler is missing for the protocol, not for one address family
                 }
@@ -215,10 +211,10 @@ public static class SockDiagClient
     /// <summary>
     /// One dump; when it reports NLM_F_DUMP_INTR (the kernel's table changed under the walk, so entries may be missing
     /// or doubled) the entries it produced are dropped through <paramref name="reset"/> and it runs once more, whose
-    /// result is kept whatever it says. Returns null on success, else the reason.
+    /// result is kept whatever it says.
     /// </summary>
-    private static string? Dump<TRequest>(
-        NetlinkConnection connection, DiagFamily family, in TRequest request, ReadOnlySpan<byte> attributes, PayloadHandler handler, Action reset)
+    private static DumpOutcome Dump<TRequest>(
+        NetlinkConnection connection, in TRequest request, ReadOnlySpan<byte> attributes, PayloadHandler handler, Action reset)
         where TRequest : unmanaged
     {
         var outcome = connection.Dump(in request, attributes, handler);
@@ -228,6 +224,15 @@ public static class SockDiagClient
             outcome = connection.Dump(in request, attributes, handler);
         }
 
+        return outcome;
+    }
+
+    /// <summary>The dump of a family that takes a single request: null on success, else the reason.</summary>
+    private static string? DumpOne<TRequest>(
+        NetlinkConnection connection, DiagFamily family, in TRequest request, PayloadHandler handler, Action reset)
+        where TRequest : unmanaged
+    {
+        var outcome = Dump(connection, in request, default, handler, reset);
         return outcome.Succeeded ? null : DiagFailure.Describe(family, outcome);
     }
 

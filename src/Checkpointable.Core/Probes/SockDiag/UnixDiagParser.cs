@@ -125,8 +125,12 @@ internal static class UnixDiagParser
             return Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
         }
 
-        string text = Encoding.UTF8.GetString(value);
-        return text.Replace('\0', '@');
+        // sun_path is at most 108 bytes, so this fits on the stack; the name string is the only allocation.
+        Span<char> text = value.Length <= 256 ? stackalloc char[value.Length] : new char[value.Length];
+        int length = Encoding.UTF8.GetChars(value, text);
+        text = text[..length];
+        text.Replace('\0', '@');
+        return new string(text);
     }
 
     private static ulong[] ReadInodes(ReadOnlySpan<byte> value)

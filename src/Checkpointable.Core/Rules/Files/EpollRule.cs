@@ -17,12 +17,24 @@ public sealed class EpollRule : IRule
         {
             foreach (var fd in p.Fds.Where(f => f.Link == "anon_inode:[eventpoll]" && f.Info is not null))
             {
+                if (fd.EscapedEpollTargets is { } exact)
+                {
+                    if (exact.Count > 0)
+                    {
+                        c.Report("E2", Subsystem.Files, p, RuleContext.Fd(fd.Fd),
+                            $"epoll watches fd {string.Join(", ", exact)}, whose file is no longer open in this process (another process keeps it alive)",
+                            "Dump eventpoll (pid: %d) failed with %d (criu/cr-dump.c:1703)", fd: fd.Fd);
+                    }
+
+                    continue;
+                }
+
                 foreach (var t in fd.Info!.EpollTargets)
                 {
                     if (!IsOpen(p, t))
                     {
                         c.Report("E2", Subsystem.Files, p, RuleContext.Fd(fd.Fd),
-                            $"epoll watches fd {t} (inode {t.Inode}), which is no longer open in this process (another process keeps the file alive)",
+                            $"epoll watches fd {t.Fd} (inode {t.Inode}), which is no longer open in this process (another process keeps the file alive)",
                             "Dump eventpoll (pid: %d) failed with %d (criu/cr-dump.c:1703)", fd: fd.Fd, certainty: Certainty.Likely);
                         break;
                     }

@@ -34,29 +34,30 @@ public sealed class UnixSocketRule : IRule
                 "Found a closed in-flight socket to %#x (criu/sk-unix.c:525)", fd: s.Fd.Fd, isVolatile: true);
         }
 
-        if (u.Peer != 0 && icons.Contains(u.Peer) && u.SendQueue > 0)
+        // A client whose connection waits in a listener's queue: the kernel lists the client in the
+        // listener's UNIX_DIAG_ICONS and reports no peer for it (the embryo has no inode yet).
+        bool pending = u.Peer == 0 && icons.Contains(u.Inode);
+        if (pending && u.SendQueue > 0)
         {
             c.Report("U4", Subsystem.Sockets, p, s.Resource, $"unix socket {u.Inode} wrote {u.SendQueue} bytes on a connection not yet accepted",
                 "Non-empty write queue on an in-flight socket %#x (criu/sk-unix.c:506)", fd: s.Fd.Fd, isVolatile: true);
         }
 
-        if (u.Peer != 0 && !c.TreeSocketInodes.Contains(u.Peer) && !icons.Contains(u.Peer))
+        if (u.Peer != 0 && !c.TreeSocketInodes.Contains(u.Peer))
         {
-            Outside(c, s, u);
+            Outside(c, s, u, s.Table!.Unix.GetValueOrDefault(u.Peer));
         }
-        else if (u.Peer == 0 && u.State == 1 && u.Type != SocketType.Datagram && u.Shutdown != 3 && !icons.Contains(u.Inode))
+        else if (pending)
+        {
+            if (c.Snapshot.SocketIndex.ListenerOf(u.Inode) is { } listener && !c.TreeSocketInodes.Contains(listener.Inode))
+            {
+                Outside(c, s, u, listener);
+            }
+        }
+        else if (u.Peer == 0 && u.State == 1 && u.Type != SocketType.Datagram && u.Shutdown != 3)
         {
             c.Report("U10", Subsystem.Sockets, p, s.Resource, $"connected {Kind(u)} socket {u.Inode} has no peer",
                 "Dangling connection %d (criu/sk-unix.c:479)", fd: s.Fd.Fd);
-        }
-        else if (u.Peer != 0 && icons.Contains(u.Peer) && !c.TreeSocketInodes.Contains(u.Peer))
-        {
-            // Client in the tree whose connection waits in a listener's queue: the listener decides.
-            var listener = FindListenerOf(c, u.Peer);
-            if (listener is not null && !c.TreeSocketInodes.Contains(listener.Inode))
-            {
-                Outside(c, s, u);
-            }
         }
 
         if (u.State != 10 && u.ReceiveQueue > 0 && s.Fd.SocketOptions?.PassCred is true)
@@ -80,10 +81,9 @@ public sealed class UnixSocketRule : IRule
         }
     }
 
-    private static void Outside(RuleContext c, SocketRef s, UnixSocket u)
+    private static void Outside(RuleContext c, SocketRef s, UnixSocket u, UnixSocket? peer)
     {
         var p = s.Process;
-        var peer = s.Table!.Unix.GetValueOrDefault(u.Peer) ?? (u.Peer != 0 && FindListenerOf(c, u.Peer) is { } l ? l : null);
         string external = $"--external unix[{u.Inode}]";
         bool isExternal = c.Options.IsExternalUnix(u.Inode);
         if (peer is null)
@@ -111,8 +111,6 @@ public sealed class UnixSocketRule : IRule
                 : "External socket is used. Consider using --ext-unix-sk option. (criu/sk-unix.c:874)",
             lift: [external], liftedNow: isExternal, fd: s.Fd.Fd);
     }
-
-    private static UnixSocket? FindListenerOf(RuleContext c, ulong icon) => c.Snapshot.SocketIndex.ListenerOf(icon);
 
     private static string Kind(UnixSocket u) => u.Type switch
     {

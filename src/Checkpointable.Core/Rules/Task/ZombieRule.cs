@@ -13,7 +13,7 @@ public sealed class ZombieRule : IRule
         foreach (var p in c.Processes)
         {
             var liveThreads = p.Threads.Count(t => t.State != 'Z' && t.State != 'X');
-            if (p.IsZombie && p == c.Root)
+            if (p.IsZombie && p == c.Root && liveThreads == 0)
             {
                 c.Report("T23", Subsystem.Task, p, "process", "the root process is a zombie",
                     "Unable to interrupt task: %d (%s) (compel/src/lib/infect.c:131)");

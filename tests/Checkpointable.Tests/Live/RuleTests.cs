@@ -1,0 +1,316 @@
+using Checkpointable.Rules;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Checkpointable.Tests.Live;
+
+/// <summary>
+/// Every rule against a real process in that state and one that is not (tests/subject factories):
+/// the verdict, the rule id, the subsystem flag and whether the options lift it.
+/// Rows whose outcome depends on tools of this host (iptables) compute the expectation from the host.
+/// </summary>
+public class RuleTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, string, int, string?> Cases => new()
+    {
+        // task
+        { "sleep", "", 0, null },
+        { "threads", "", 0, null },
+        { "tree", "", 0, null },
+        { "zombie-child", "", 0, null },
+        { "stopped-child", "", 0, null },
+        { "seccomp", "", 0, null },
+        { "not-session-leader", "", 1, "T20" },
+        { "not-session-leader", "--shell-job", 0, "T20" },
+        { "ptraced-child", "", 1, "T4" },
+        { "sigtrap-pending", "", 1, "T6" },
+        { "vfork-parent", "", 1, "T10" },
+        { "clone-vm", "", 1, "T16" },
+        { "clone-fs", "", 1, "T17" },
+        { "zombie-leader-threads", "", 1, "T12" },
+
+        // files
+        { "file-rw", "", 0, null },
+        { "dir-fd", "", 0, null },
+        { "opath-file", "", 0, null },
+        { "fifo", "", 0, null },
+        { "pipe", "", 0, null },
+        { "pipe-external", "", 0, null },
+        { "memfd", "", 0, null },
+        { "eventfd", "", 0, null },
+        { "signalfd", "", 0, null },
+        { "timerfd", "", 0, null },
+        { "inotify", "", 0, null },
+        { "epoll", "", 0, null },
+        { "pidfd-child", "", 0, null },
+        { "nsfs-own", "", 0, null },
+        { "dev-null", "", 0, null },
+        { "dev-zero", "", 0, null },
+        { "dev-urandom", "", 0, null },
+        { "fanotify", "", 0, null },
+        { "file-deleted-small", "", 0, null },
+        { "file-deleted-sparse", "", 0, null },
+        { "file-deleted-large", "", 1, "F-REG3" },
+        { "file-deleted-large", "--ghost-limit 10M", 0, null },
+        { "file-linked-renamed", "", 1, "F-REG4" },
+        { "file-linked-renamed", "--link-remap", 0, "F-REG4" },
+        { "file-path-replaced", "", 0, null }, // its old inode lost its last name: a small ghost file
+        { "opath-fifo", "", 1, "OP3" },
+        { "opath-socket", "", 1, "OP2" },
+        { "pipe-packet", "", 1, "P2" },
+        { "inotify-deleted-tmpfs", "", 1, "FN2" },
+        { "epoll-escaped", "", 1, "E2" },
+        { "io-uring", "", 1, "F-AN6" },
+        { "io-uring-map-only", "", 1, "M-ANONINODE" },
+        { "perf-event", "", 1, "F-AN7" },
+        { "userfaultfd", "", 1, "F-AN8" },
+        { "bpf-map", "", 1, "F-AN9" },
+        { "pidfd-outside", "", 1, "F-AN5" },
+        { "nsfs-foreign", "", 1, "NF2" },
+        { "dev-fuse", "", 1, "F-CHR" },
+        { "dev-tty0", "", 1, "F-CHR" },
+        { "dev-net-tun", "", 1, "TUN1" },
+        { "dev-block", "", 1, "F-BLK" },
+
+        // locks
+        { "flock", "", 1, "L1" },
+        { "flock", "--file-locks", 0, "L1" },
+        { "posix-lock", "", 1, "L1" },
+        { "posix-lock", "-l", 0, "L1" },
+        { "ofd-lock", "", 1, "L1" },
+        { "ofd-lock", "--file-locks", 0, "L1" },
+        { "lease", "", 1, "L1" },
+        { "lease", "--file-locks", 0, "L1" },
+
+        // memory and IPC
+        { "mmap-shared-anon", "", 0, null },
+        { "mmap-file-shared", "", 0, null },
+        { "mmap-deleted-small", "", 0, null },
+        { "mmap-deleted-large", "", 1, "M-DEL" },
+        { "mmap-deleted-large", "--ghost-limit 10M", 0, null },
+        { "aio-ring", "", 0, null },
+        { "sysv-shm", "", 1, "M-SYSV" },
+        { "sysv-sem", "", 0, null },
+        { "sysv-msg", "", 0, null },
+
+        // sockets
+        { "tcp-listen", "", 0, null },
+        { "tcp6-listen", "", 0, null },
+        { "tcp-listen-pending", "", 1, "I4" },
+        { "tcp-listen-pending", "--skip-in-flight", 0, "I4" },
+        { "tcp-established-external", "", 1, "I2" },
+        { "tcp-established-external", "--tcp-close", 0, "I2" },
+        { "tcp-established-external", "--tcp-established --network-lock skip", 0, "I2" },
+        { "tcp-established-inside", "", 1, "I2" },
+        { "tcp-close-wait", "", 1, "I2" },
+        { "tcp-closed-after-peer", "--network-lock skip", 0, null },
+        { "tcp-closed-after-peer", "--tcp-close", 0, null },
+        { "udp-bound", "", 0, null },
+        { "udp-connected", "", 0, null },
+        { "udp-corked", "", 1, "D4" },
+        { "unix-socketpair-inside", "", 0, null },
+        { "unix-listen-path", "", 0, null },
+        { "unix-listen-abstract", "", 0, null },
+        { "unix-listen-pending", "", 0, null },
+        { "unix-scm-rights", "", 0, null },
+        { "unix-stream-external", "", 1, "U5" },
+        { "unix-stream-external", "--ext-unix-sk", 1, "U5" },
+        { "unix-socketpair-external", "", 1, "U5" },
+        { "unix-dgram-named-external", "", 1, "U6" },
+        { "unix-dgram-named-external", "-x", 0, "U6" },
+        { "unix-dgram-nameless-external", "", 1, "U7" },
+        { "unix-dgram-nameless-external", "-x", 1, "U7" },
+        { "unix-passcred-queue", "", 1, "U11" },
+        { "netlink-route", "", 0, null },
+        { "netlink-unread", "", 1, "NL2" },
+        { "netlink-group33", "", 1, "NL3" },
+        { "packet", "", 0, null },
+        { "raw", "", 0, null },
+        { "mptcp", "", 1, "S-PROTO" },
+        { "vsock", "", 1, "S-FAM" },
+        { "af-alg", "", 1, "S-FAM" },
+
+        // ttys
+        { "pty-pair", "", 0, null },
+        { "setsid-ctty", "", 0, null },
+        { "pty-slave-external", "", 1, "TTY3" },
+        { "pty-slave-external", "--shell-job", 0, "TTY3" },
+        { "shell-job", "", 1, "TTY2" },
+        { "shell-job", "--shell-job", 0, "TTY2" },
+        { "dev-tty-no-pty", "", 1, "TTY5" },
+        { "dev-tty-no-pty", "--shell-job", 1, "TTY5" },
+
+        // namespaces
+        { "ns-uts", "", 0, null },
+        { "ns-ipc", "", 0, null },
+        { "ns-cgroup", "", 0, null },
+        { "ns-pid", "", 0, null },
+        { "ns-user", "", 0, null },
+        { "ns-time", "", 0, null },
+        { "nested-net-child", "", 0, "NS8" },
+        { "ns-net", "--network-lock skip", 0, null },
+        { "ns-mnt", "", 1, "M-MNT" },
+        { "ns-pid-not-init", "", 1, "T22" },
+        { "ns-user-unmapped", "", 1, "NR7" },
+        { "nested-uts-child", "", 1, "NS1" },
+        { "nested-pid-child", "", 1, "NS3" },
+    };
+
+    /// <summary>States whose verdict depends on criu's lock tools being installed here.</summary>
+    public static TheoryData<string, string, string> HostDependent => new()
+    {
+        { "tcp-established-external", "--tcp-established", "I3" },
+        { "tcp-closed-after-peer", "", "I3" },
+        { "ns-net", "", "N-NET1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void JudgesLikeCriu(string factory, string options, int expected, string? rule)
+    {
+        using var subject = TryStart(factory);
+        if (subject is null)
+        {
+            return;
+        }
+
+        var j = LiveJudge.Run(subject.RootPid, LiveJudge.Tokens(options));
+        string text = LiveJudge.Describe(j);
+        output.WriteLine(text);
+        Assert.True(expected == (int)j.Verdict, $"{factory} {options}: expected exit {expected}, got {(int)j.Verdict}\n{text}");
+        if (rule is null)
+        {
+            Assert.DoesNotContain(j.Findings, f => f.Blocks);
+            return;
+        }
+
+        var finding = j.Findings.FirstOrDefault(f => f.RuleId == rule);
+        Assert.True(finding is not null, $"{factory}: expected a {rule} finding\n{text}");
+        if (expected == 1)
+        {
+            Assert.True(finding.Blocks, $"{rule} should block\n{text}");
+            Assert.False(j.IsCheckpointable(finding.Pid, finding.Subsystem), $"{finding.Subsystem} flag should be 0");
+        }
+        else
+        {
+            Assert.False(finding.Blocks, $"{rule} should not block here\n{text}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HostDependent))]
+    public void NetworkLockDependsOnTheHostTools(string factory, string options, string rule)
+    {
+        using var subject = TryStart(factory);
+        if (subject is null)
+        {
+            return;
+        }
+
+        var j = LiveJudge.Run(subject.RootPid, LiveJudge.Tokens(options));
+        bool ipv4Lock = LiveJudge.Host.HasTool(rule == "N-NET1" ? "iptables-restore" : "iptables")
+            && (rule != "N-NET1" || LiveJudge.Host.HasTool("ip6tables-restore"));
+        output.WriteLine(LiveJudge.Describe(j));
+        Assert.Equal(ipv4Lock, !j.Findings.Any(f => f.RuleId == rule && f.Blocks));
+    }
+
+    /// <summary>The command the tool suggests must be one it judges checkpointable (the options' own requirements included).</summary>
+    [Theory]
+    [InlineData("not-session-leader")]
+    [InlineData("file-deleted-large")]
+    [InlineData("flock")]
+    [InlineData("tcp-established-external")]
+    [InlineData("tcp-closed-after-peer")]
+    [InlineData("unix-stream-external")]
+    [InlineData("unix-dgram-nameless-external")]
+    [InlineData("pty-slave-external")]
+    [InlineData("shell-job")]
+    [InlineData("ns-pid-not-init")]
+    [InlineData("ns-net")]
+    public void SuggestedOptionsLiftEveryBlocker(string factory)
+    {
+        using var subject = TryStart(factory);
+        if (subject is null)
+        {
+            return;
+        }
+
+        var before = LiveJudge.Run(subject.RootPid, []);
+        output.WriteLine(LiveJudge.Describe(before));
+        Assert.Equal(Verdict.NotCheckpointable, before.Verdict);
+        Assert.NotNull(before.MissingOptions);
+        var tokens = before.MissingOptions!.SelectMany(LiveJudge.Tokens).ToArray();
+        var after = LiveJudge.Run(subject.RootPid, tokens);
+        output.WriteLine(LiveJudge.Describe(after));
+        Assert.Equal(Verdict.Checkpointable, after.Verdict);
+    }
+
+    /// <summary>F-REG5: a file bind-mounted over the path of an open file makes the path name another inode.</summary>
+    [Fact]
+    public void PathNowNamingAnotherFileIsRefused()
+    {
+        if (!LiveJudge.Host.IsRoot)
+        {
+            output.WriteLine("SKIP: needs root to bind-mount");
+            return;
+        }
+
+        using var subject = TryStart("file-rw");
+        Assert.NotNull(subject);
+        var fd = new DirectoryInfo($"/proc/{subject.RootPid}/fd").GetFileSystemInfos()
+            .Select(f => f.LinkTarget).First(t => t is not null && t.StartsWith("/tmp", StringComparison.Ordinal))!;
+        var before = LiveJudge.Run(subject.RootPid, []);
+        Assert.DoesNotContain(before.Findings, f => f.RuleId == "F-REG5");
+
+        string other = Path.GetTempFileName();
+        Assert.Equal(0, Run("mount", "--bind", other, fd));
+        try
+        {
+            var after = LiveJudge.Run(subject.RootPid, []);
+            output.WriteLine(LiveJudge.Describe(after));
+            Assert.Contains(after.Findings, f => f.RuleId == "F-REG5" && f.Blocks);
+        }
+        finally
+        {
+            Run("umount", fd);
+            File.Delete(other);
+        }
+    }
+
+    private static int Run(string file, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardError = true })!;
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+
+    [Theory]
+    [InlineData("dev-block")]
+    [InlineData("io-uring")]
+    [InlineData("dev-tty-no-pty")]
+    public void NoSuggestionWhenNoOptionHelps(string factory)
+    {
+        using var subject = TryStart(factory);
+        if (subject is null)
+        {
+            return;
+        }
+
+        var j = LiveJudge.Run(subject.RootPid, []);
+        Assert.Equal(Verdict.NotCheckpointable, j.Verdict);
+        Assert.Null(j.MissingOptions);
+    }
+
+    private Subject? TryStart(string factory)
+    {
+        try
+        {
+            return Subject.Start(factory);
+        }
+        catch (SubjectSkippedException e)
+        {
+            output.WriteLine($"SKIP {factory}: {e.Message}");
+            return null;
+        }
+    }
+}
