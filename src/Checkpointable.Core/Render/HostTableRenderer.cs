@@ -21,7 +21,7 @@ public static class HostTableRenderer
                 _ when j.MissingOptions is { Count: > 0 } => "options",
                 _ => "no",
             };
-        string blocker = first is null ? "-" : $"{first.RuleId} {(first.Pid != p.Pid ? $"pid {first.Pid} " : string.Empty)}{first.Resource}: {first.Reason}";
+        string blocker = verdict == "kthread" ? "kernel thread" : first is null ? "-" : $"{first.RuleId} {(first.Pid != p.Pid ? $"pid {first.Pid} " : string.Empty)}{first.Resource}: {first.Reason}";
         return new HostRow(p.Pid, Text.Sanitize(p.Comm), verdict, j.Blockers.Count(), Text.Sanitize(blocker));
     }
 

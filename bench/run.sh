@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): the whole-host scan against ../shared/bench's floor and lsof, its growth with
+# the number of processes, and the latency of judging one 100-fd tree. Needs root, hyperfine, lsof.
+#   bench/run.sh                 # everything below
+#   bench/run.sh host|growth|tree
+# Results are printed and kept under bench/results/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+shared=$(cd "$root/../shared/bench" && pwd)
+mode=${1:-all}
+bin="$root/out/checkpointable"
+[ -x "$bin" ] || (cd "$root" && dotnet publish src/Checkpointable.Cli -c Release -o out -nologo -v quiet)
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine lsof >/dev/null
+
+# shared/ is read-only: build the kit in a temporary folder.
+kit=$(mktemp -d /tmp/checkpointable-bench.XXXXXX)
+cp -r "$shared"/. "$kit"/
+chmod -R u+w "$kit"
+make -s -C "$kit"
+mkdir -p "$here/results"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+if [ "$mode" = all ] || [ "$mode" = host ]; then
+  # bench.sh's predictor slot times `checkpointable` with no PID: the whole-host table.
+  PREDICTOR="$bin" "$kit/bench.sh" run -p 1000 -f 100 -t "floor floor-j2 lsof predictor" -o "$kit/host" | tee "$here/results/host-$stamp.txt"
+fi
+
+if [ "$mode" = all ] || [ "$mode" = growth ]; then
+  PREDICTOR="$bin" "$kit/bench.sh" growth -s "500x100 1000x100 2000x100" -t "floor lsof predictor" -o "$kit/growth" | tee "$here/results/growth-$stamp.txt"
+fi
+
+if [ "$mode" = all ] || [ "$mode" = tree ]; then
+  # One worker holding 100 fds of loadgen's mix: `checkpointable -t WORKER`, end to end.
+  log="$kit/tree-loadgen.log"
+  "$kit/loadgen" -p 1 -f 100 > "$log" 2>&1 &
+  lg=$!
+  trap 'kill $lg 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do grep -q READY "$log" && break; sleep 0.1; done
+  rootpid=$(grep -o 'root_pid=[0-9]*' "$log" | cut -d= -f2)
+  worker=$(cat "/proc/$rootpid/task/$rootpid/children" | awk '{print $1}')
+  echo "worker $worker holds $(ls /proc/$worker/fd | wc -l) fds" | tee "$here/results/tree-$stamp.txt"
+  hyperfine -N -w 3 -r 50 --export-json "$kit/tree.json" "$bin -t $worker --tcp-established --file-locks" | tee -a "$here/results/tree-$stamp.txt"
+  kill $lg; wait $lg 2>/dev/null || true
+fi
+rm -rf "$kit"
