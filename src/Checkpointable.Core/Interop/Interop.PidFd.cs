@@ -26,6 +26,15 @@ internal static unsafe partial class PidFd
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     private static partial int getsockopt_(int fd, int level, int name, byte* value, uint* length);
 
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    private static partial int getsockname_(int fd, byte* address, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "getpeername", SetLastError = true)]
+    private static partial int getpeername_(int fd, byte* address, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int ioctl_(int fd, ulong request, int* value);
+
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int close_(int fd);
 
@@ -51,6 +60,62 @@ internal static unsafe partial class PidFd
         int value = 0;
         uint length = sizeof(int);
         return getsockopt_(fd, level, name, (byte*)&value, &length) == 0 ? value : null;
+    }
+
+    internal const int IPPROTO_TCP = 6;
+    internal const int TCP_INFO = 11;
+    internal const int SO_BINDTOIFINDEX = 62;
+    private const ulong SIOCINQ = 0x541B;
+    private const ulong SIOCOUTQ = 0x5411;
+
+    /// <summary>getsockname/getpeername as (address text, port); null when not bound/connected.</summary>
+    internal static (System.Net.IPAddress Address, ushort Port)? Name(int fd, bool peer)
+    {
+        byte* buf = stackalloc byte[32];
+        uint length = 32;
+        int rc = peer ? getpeername_(fd, buf, &length) : getsockname_(fd, buf, &length);
+        if (rc != 0 || length < 8)
+        {
+            return null;
+        }
+
+        // struct sockaddr_in { u16 family; be16 port; be32 addr; } / sockaddr_in6 { u16; be16 port; u32 flowinfo; u8 addr[16]; u32 scope; }
+        ushort family = *(ushort*)buf;
+        ushort port = (ushort)((buf[2] << 8) | buf[3]);
+        var address = family == 10 && length >= 24
+            ? new System.Net.IPAddress(new ReadOnlySpan<byte>(buf + 8, 16))
+            : new System.Net.IPAddress(new ReadOnlySpan<byte>(buf + 4, 4));
+        return (address, port);
+    }
+
+    /// <summary>TCP_INFO's tcpi_state and tcpi_unacked (for a listener: the accept queue length, net/ipv4/tcp.c tcp_get_info).</summary>
+    internal static (byte State, uint Unacked)? TcpInfo(int fd)
+    {
+        byte* buf = stackalloc byte[256];
+        uint length = 256;
+        if (getsockopt_(fd, IPPROTO_TCP, TCP_INFO, buf, &length) != 0 || length < 28)
+        {
+            return null;
+        }
+
+        return (buf[0], *(uint*)(buf + 24));
+    }
+
+    /// <summary>Bytes queued for reading (SIOCINQ) and not yet sent (SIOCOUTQ); -1 where refused.</summary>
+    internal static (int In, int Out) Queues(int fd)
+    {
+        int inq = 0, outq = 0;
+        if (ioctl_(fd, SIOCINQ, &inq) != 0)
+        {
+            inq = -1;
+        }
+
+        if (ioctl_(fd, SIOCOUTQ, &outq) != 0)
+        {
+            outq = -1;
+        }
+
+        return (inq, outq);
     }
 
     /// <summary>The port of SO_PEERNAME (sockaddr_in/in6 sin_port, big-endian at offset 2); 0 when not connected.</summary>

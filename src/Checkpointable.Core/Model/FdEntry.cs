@@ -29,8 +29,8 @@ public sealed record FdEntry(
     /// <summary>Options read from a duplicate of a socket fd, where a rule needed them (tree mode).</summary>
     public SocketOptions? SocketOptions { get; init; }
 
-    /// <summary>The number in <c>socket:[N]</c>, <c>pipe:[N]</c>, <c>net:[N]</c>, or 0.</summary>
-    public ulong LinkInode => ParseBracketInode(Link);
+    /// <summary>The number in <c>socket:[N]</c>, <c>pipe:[N]</c>, <c>net:[N]</c>, or 0 (parsed once: rules ask often).</summary>
+    public ulong LinkInode { get; } = ParseBracketInode(Link);
 
     /// <summary>True when the kernel marked the path as unlinked.</summary>
     public bool PathDeleted => Link.EndsWith(Deleted, StringComparison.Ordinal);

@@ -45,5 +45,27 @@ public sealed class ProcessSnapshot
 
     public string Comm => Stat?.Comm ?? "?";
 
+    /// <summary>The same snapshot with other fd entries (probes that learn more about fds later).</summary>
+    public ProcessSnapshot WithFds(IReadOnlyList<FdEntry> fds) => new()
+    {
+        Pid = Pid,
+        Stat = Stat,
+        Status = Status,
+        Threads = Threads,
+        Children = Children,
+        Namespaces = Namespaces,
+        Fds = fds,
+        Mappings = Mappings,
+        Exe = Exe,
+        Cwd = Cwd,
+        Root = Root,
+        SpecialFileMounts = SpecialFileMounts,
+        Wchan = Wchan,
+        UidMap = UidMap,
+        GidMap = GidMap,
+        Gone = Gone,
+        Errors = Errors,
+    };
+
     public bool IsZombie => Stat?.State == 'Z';
 }

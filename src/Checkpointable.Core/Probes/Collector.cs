@@ -33,7 +33,8 @@ public static class Collector
             }
         }
 
-        return Finish(host, processes, FamiliesFromProtocols(processes.Values), hostWide: false, socketOptions: true);
+        SocketOptionsProbe.Fill(processes);
+        return Finish(host, processes, hostWide: false);
     }
 
     /// <summary>Every process of the host, read on all cores with only the fdinfo files rules need.</summary>
@@ -53,28 +54,13 @@ public static class Collector
             processes[p.Pid] = p;
         }
 
-        return Finish(host, processes, s_allFamilies, hostWide: true, socketOptions: false);
+        return Finish(host, processes, hostWide: true);
     }
 
-    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, IReadOnlyCollection<DiagFamily> families, bool hostWide, bool socketOptions)
+    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, bool hostWide)
     {
         var live = processes.Values.Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
-
-        // One sock_diag pass per network namespace involved (CRIU collects exactly these: sockets.c collect_sockets).
-        var sockets = new Dictionary<ulong, SocketTable>();
-        if (families.Count > 0)
-        {
-            foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]))
-            {
-                bool own = group.Key == host.CheckerNamespaces[NamespaceKind.Net];
-                sockets[group.Key] = SockDiagClient.Collect(group.Key, own ? null : $"/proc/{group.First().Pid}/ns/net", families);
-            }
-        }
-
-        if (socketOptions)
-        {
-            SocketOptionsProbe.Fill(processes, sockets);
-        }
+        var sockets = CollectSockets(host, live, hostWide);
 
         var reader = new ProcReader();
         var mounts = new Dictionary<ulong, IReadOnlyList<MountEntry>>();
@@ -110,11 +96,61 @@ public static class Collector
         };
     }
 
+    /// <summary>
+    /// The sockets of every network namespace involved (criu collects exactly these: sockets.c collect_sockets).
+    /// The host table dumps every family. One tree asks only about its own sockets: unix sockets one by one,
+    /// TCP and UDP from the sockets themselves where they could be read, the rest by dump.
+    /// </summary>
+    private static Dictionary<ulong, SocketTable> CollectSockets(HostFacts host, List<ProcessSnapshot> live, bool hostWide)
+    {
+        var sockets = new Dictionary<ulong, SocketTable>();
+        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]))
+        {
+            string? path = group.Key == host.CheckerNamespaces[NamespaceKind.Net] ? null : $"/proc/{group.First().Pid}/ns/net";
+            if (hostWide)
+            {
+                sockets[group.Key] = SockDiagClient.Collect(group.Key, path, s_allFamilies);
+                continue;
+            }
+
+            var fds = group.SelectMany(p => p.Fds).Where(f => f.Kind == FdKind.Socket && f.LinkInode != 0).ToList();
+            var families = FamiliesFromProtocols(fds);
+            var inet = fds.Where(SocketOptionsProbe.IsInet).ToList();
+            bool inetFromSockets = inet.Count > 0 && inet.All(f => f.SocketOptions is not null);
+            if (inetFromSockets)
+            {
+                families.ExceptWith([DiagFamily.Tcp, DiagFamily.Udp, DiagFamily.UdpLite]);
+            }
+
+            bool unix = families.Remove(DiagFamily.Unix);
+            var table = SockDiagClient.Collect(group.Key, path, families);
+            if (inetFromSockets)
+            {
+                foreach (var f in inet)
+                {
+                    if (f.SocketOptions!.Inet is { } record)
+                    {
+                        table.Inet[record.Inode] = record;
+                    }
+                }
+            }
+
+            if (unix)
+            {
+                SockDiagClient.CollectUnix(table, path, fds.Where(f => f.SocketProtocol is "UNIX" or "UNIX-STREAM" or null).Select(f => f.LinkInode).ToList());
+            }
+
+            sockets[group.Key] = table;
+        }
+
+        return sockets;
+    }
+
     /// <summary>Maps system.sockprotoname values to the sock_diag dumps that describe them; an unknown name asks for all.</summary>
-    private static HashSet<DiagFamily> FamiliesFromProtocols(IEnumerable<ProcessSnapshot> processes)
+    private static HashSet<DiagFamily> FamiliesFromProtocols(IEnumerable<FdEntry> fds)
     {
         var set = new HashSet<DiagFamily>();
-        foreach (var fd in processes.SelectMany(p => p.Fds).Where(f => f.Kind == FdKind.Socket && f.Link.StartsWith("socket:", StringComparison.Ordinal)))
+        foreach (var fd in fds.Where(f => f.Link.StartsWith("socket:", StringComparison.Ordinal)))
         {
             switch (fd.SocketProtocol)
             {

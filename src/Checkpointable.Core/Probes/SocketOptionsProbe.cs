@@ -4,25 +4,23 @@ using Checkpointable.Model;
 namespace Checkpointable.Probes;
 
 /// <summary>
-/// Reads the few socket options criu checks and sock_diag does not report, for the sockets whose verdict
-/// depends on them: TCP sockets missing from the diag tables (closed ones keep their peer), every UDP socket
-/// (UDP_CORK), and unix sockets with queued data (SO_PASSCRED/SO_PASSSEC). Without the right to pidfd_getfd
-/// the rules fall back to their proxies.
+/// Reads, from a duplicate of each socket fd of the tree (pidfd_getfd), what criu reads with the fd in hand
+/// and sock_diag does not report: UDP_CORK, SO_PASSCRED/SO_PASSSEC, the remembered peer of a closed TCP
+/// socket; and, for TCP and UDP, the inet_diag facts themselves (names, state, queues), so that judging one
+/// tree never needs a dump of every socket of the host. Without the right to pidfd_getfd nothing is filled
+/// and the collector dumps the namespace instead.
 /// </summary>
 public static class SocketOptionsProbe
 {
-    public static void Fill(Dictionary<int, ProcessSnapshot> processes, IReadOnlyDictionary<ulong, SocketTable> tables)
+    private static readonly HashSet<string> s_inet = ["TCP", "TCPv6", "UDP", "UDPv6", "UDP-Lite", "UDPLITEv6"];
+
+    public static bool IsInet(FdEntry f) => f.SocketProtocol is { } p && s_inet.Contains(p);
+
+    public static void Fill(Dictionary<int, ProcessSnapshot> processes)
     {
         foreach (var p in processes.Values.ToList())
         {
-            if (p.Gone || p.Fds.Count == 0)
-            {
-                continue;
-            }
-
-            var table = tables.GetValueOrDefault(p.Namespaces[NamespaceKind.Net]);
-            var wanted = p.Fds.Where(f => f.Kind == FdKind.Socket && Wants(f, table)).ToList();
-            if (wanted.Count == 0)
+            if (p.Gone || !p.Fds.Any(f => f.Kind == FdKind.Socket && f.LinkInode != 0 && Wanted(f)))
             {
                 continue;
             }
@@ -38,12 +36,13 @@ public static class SocketOptionsProbe
                 var fds = p.Fds.ToList();
                 for (int i = 0; i < fds.Count; i++)
                 {
-                    if (!wanted.Contains(fds[i]))
+                    var f = fds[i];
+                    if (f.Kind != FdKind.Socket || f.LinkInode == 0 || !Wanted(f))
                     {
                         continue;
                     }
 
-                    int dup = PidFd.GetFd(pidfd, fds[i].Fd);
+                    int dup = PidFd.GetFd(pidfd, f.Fd);
                     if (dup < 0)
                     {
                         continue;
@@ -52,9 +51,9 @@ public static class SocketOptionsProbe
                     try
                     {
                         // The fd number may have been reused meanwhile: only trust it if it is still this socket.
-                        if (Libc.ReadLink($"/proc/self/fd/{dup}", out string link) == 0 && link == fds[i].Link)
+                        if (Libc.ReadLink($"/proc/self/fd/{dup}", out string link) == 0 && link == f.Link)
                         {
-                            fds[i] = fds[i] with { SocketOptions = Read(dup, fds[i]) };
+                            fds[i] = f with { SocketOptions = Read(dup, f) };
                         }
                     }
                     finally
@@ -63,7 +62,7 @@ public static class SocketOptionsProbe
                     }
                 }
 
-                processes[p.Pid] = Rebuild(p, fds);
+                processes[p.Pid] = p.WithFds(fds);
             }
             finally
             {
@@ -72,52 +71,67 @@ public static class SocketOptionsProbe
         }
     }
 
-    private static bool Wants(FdEntry f, SocketTable? table)
-    {
-        ulong ino = f.LinkInode;
-        return f.SocketProtocol switch
-        {
-            "TCP" or "TCPv6" => table is null || !table.Inet.ContainsKey(ino),
-            "UDP" or "UDPv6" or "UDP-Lite" or "UDPLITEv6" => true,
-            "UNIX" or "UNIX-STREAM" => table?.Unix.GetValueOrDefault(ino) is { ReceiveQueue: > 0, State: not 10 },
-            _ => false,
-        };
-    }
+    private static bool Wanted(FdEntry f) => IsInet(f) || f.SocketProtocol is "UNIX" or "UNIX-STREAM";
 
     private static SocketOptions Read(int fd, FdEntry f)
     {
-        bool udp = f.SocketProtocol is "UDP" or "UDPv6" or "UDP-Lite" or "UDPLITEv6";
-        bool unix = f.SocketProtocol is "UNIX" or "UNIX-STREAM";
-        bool? corked = udp ? PidFd.GetInt(fd, PidFd.SOL_UDP, PidFd.UDP_CORK) is { } c ? c != 0 : null : null;
-        bool? passCred = null;
-        if (unix)
+        string proto = f.SocketProtocol!;
+        bool v6 = proto.EndsWith("v6", StringComparison.Ordinal);
+        if (proto is "UNIX" or "UNIX-STREAM")
         {
             int? cred = PidFd.GetInt(fd, PidFd.SOL_SOCKET, PidFd.SO_PASSCRED);
             int? sec = PidFd.GetInt(fd, PidFd.SOL_SOCKET, PidFd.SO_PASSSEC);
-            passCred = cred is null && sec is null ? null : (cred ?? 0) != 0 || (sec ?? 0) != 0;
+            bool? passCred = cred is null && sec is null ? null : (cred ?? 0) != 0 || (sec ?? 0) != 0;
+            return new SocketOptions(0, null, passCred);
         }
 
-        return new SocketOptions(unix ? (ushort)0 : PidFd.PeerPort(fd, f.SocketProtocol is "TCPv6" or "UDPv6" or "UDPLITEv6"), corked, passCred);
+        bool tcp = proto is "TCP" or "TCPv6";
+        bool? corked = tcp ? null : PidFd.GetInt(fd, PidFd.SOL_UDP, PidFd.UDP_CORK) is { } c ? c != 0 : null;
+        return new SocketOptions(PidFd.PeerPort(fd, v6), corked, null, InetOf(fd, f.LinkInode, v6, tcp, proto));
     }
 
-    private static ProcessSnapshot Rebuild(ProcessSnapshot p, List<FdEntry> fds) => new()
+    /// <summary>
+    /// The inet_diag record for this socket, or null where diag would not list it: a TCP socket in CLOSE that is
+    /// not bound-inactive is unhashed (its remembered peer is then in <see cref="SocketOptions.PeerPort"/>).
+    /// </summary>
+    private static InetSocket? InetOf(int fd, ulong inode, bool v6, bool tcp, string proto)
     {
-        Pid = p.Pid,
-        Stat = p.Stat,
-        Status = p.Status,
-        Threads = p.Threads,
-        Children = p.Children,
-        Namespaces = p.Namespaces,
-        Fds = fds,
-        Mappings = p.Mappings,
-        Exe = p.Exe,
-        Cwd = p.Cwd,
-        Root = p.Root,
-        SpecialFileMounts = p.SpecialFileMounts,
-        Wchan = p.Wchan,
-        UidMap = p.UidMap,
-        GidMap = p.GidMap,
-        Gone = p.Gone,
-        Errors = p.Errors,
-    };
+        var local = PidFd.Name(fd, peer: false);
+        var remote = PidFd.Name(fd, peer: true);
+        var (inq, outq) = PidFd.Queues(fd);
+        byte state;
+        uint rqueue = (uint)Math.Max(inq, 0);
+        if (tcp)
+        {
+            if (PidFd.TcpInfo(fd) is not { } info || info.State == 7)
+            {
+                return null;
+            }
+
+            state = info.State;
+            if (state == 10)
+            {
+                rqueue = info.Unacked; // the accept queue, as idiag_rqueue reports it for listeners
+            }
+        }
+        else
+        {
+            state = remote is null ? (byte)7 : (byte)1;
+        }
+
+        string any = v6 ? "::" : "0.0.0.0";
+        var protocol = tcp ? IpProtocol.Tcp : proto.StartsWith("UDP-Lite", StringComparison.Ordinal) || proto == "UDPLITEv6" ? IpProtocol.UdpLite : IpProtocol.Udp;
+        return new InetSocket(
+            inode,
+            (byte)(v6 ? 10 : 2),
+            protocol,
+            state,
+            local?.Address.ToString() ?? any,
+            local?.Port ?? 0,
+            remote?.Address.ToString() ?? any,
+            remote?.Port ?? 0,
+            rqueue,
+            (uint)Math.Max(outq, 0),
+            (uint)(PidFd.GetInt(fd, PidFd.SOL_SOCKET, PidFd.SO_BINDTOIFINDEX) ?? 0));
+    }
 }

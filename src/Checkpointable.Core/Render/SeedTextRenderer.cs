@@ -23,7 +23,7 @@ public static class SeedTextRenderer
 
             b.Append(pid).Append(" (").Append(Text.Sanitize(p.Comm)).Append(")\n");
             b.Append(ProcessFile(j, pid));
-            foreach (var f in j.For(pid))
+            foreach (var f in j.For(pid).OrderBy(f => f.Fd ?? -1))
             {
                 b.Append(Text.Sanitize(f.Resource)).Append(": ").Append(Text.Line(f)).Append('\n');
             }

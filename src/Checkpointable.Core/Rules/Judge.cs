@@ -8,7 +8,11 @@ public static class Judge
 {
     private const int MaxRefinements = 3;
 
-    public static Judgement Run(Snapshot snapshot, int root, CriuOptions options, IReadOnlyList<IRule>? rules = null)
+    /// <param name="verifyRemedy">
+    /// Judge again with the missing options to prove the suggested command works (one tree); the host table
+    /// only needs to know whether every blocker has an option, which the findings already say.
+    /// </param>
+    public static Judgement Run(Snapshot snapshot, int root, CriuOptions options, IReadOnlyList<IRule>? rules = null, bool verifyRemedy = true)
     {
         rules ??= RuleCatalog.All;
         var tree = ProcessTree.Of(root, snapshot.Processes);
@@ -24,7 +28,9 @@ public static class Judge
             Options = options,
             Findings = findings,
             Verdict = verdict,
-            MissingOptions = verdict == Verdict.NotCheckpointable ? MissingOptions(snapshot, tree, options, rules, findings) : [],
+            MissingOptions = verdict != Verdict.NotCheckpointable ? []
+                : verifyRemedy ? MissingOptions(snapshot, tree, options, rules, findings)
+                : findings.Where(f => f.Blocks).All(f => f.Lift.Count > 0) ? Fold(findings.Where(f => f.Blocks).SelectMany(f => f.Lift)) : null,
         };
     }
 

@@ -8,6 +8,7 @@ public sealed class RuleContext
 {
     private readonly List<Finding> _findings = [];
     private HashSet<ulong>? _socketInodes;
+    private List<Sockets.SocketRef>? _sockets;
 
     public RuleContext(Snapshot snapshot, ProcessTree tree, CriuOptions options)
     {
@@ -32,6 +33,9 @@ public sealed class RuleContext
     public IReadOnlyList<ProcessSnapshot> Processes { get; }
 
     public IReadOnlyList<Finding> Findings => _findings;
+
+    /// <summary>The tree's sockets with what sock_diag says of them, each once.</summary>
+    public IReadOnlyList<Sockets.SocketRef> Sockets => _sockets ??= Rules.Sockets.SocketRef.Collect(Processes, Snapshot);
 
     /// <summary>Every socket inode some tree process holds (a peer held here is "inside the tree").</summary>
     public IReadOnlySet<ulong> TreeSocketInodes => _socketInodes ??= Processes

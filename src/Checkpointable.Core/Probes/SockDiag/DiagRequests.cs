@@ -20,6 +20,19 @@ internal static class DiagRequests
         udiag_show = Netlink.UDIAG_SHOW_NAME | Netlink.UDIAG_SHOW_VFS | Netlink.UDIAG_SHOW_PEER | Netlink.UDIAG_SHOW_ICONS | Netlink.UDIAG_SHOW_RQLEN,
     };
 
+    /// <summary>
+    /// One unix socket by inode (net/unix/diag.c unix_diag_get_exact); the cookie is INET_DIAG_NOCOOKIE, which
+    /// sock_diag_check_cookie accepts for any socket.
+    /// </summary>
+    internal static Netlink.unix_diag_req UnixByInode(uint inode)
+    {
+        var request = Unix();
+        request.udiag_ino = inode;
+        request.udiag_cookie[0] = uint.MaxValue;
+        request.udiag_cookie[1] = uint.MaxValue;
+        return request;
+    }
+
     /// <summary>linux/inet_diag.h inet_diag_req_v2 for one address family and protocol; no extensions (idiag_ext = 0).</summary>
     internal static Netlink.inet_diag_req_v2 Inet(byte addressFamily, byte protocol) => new()
     {

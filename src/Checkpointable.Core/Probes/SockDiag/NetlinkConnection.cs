@@ -73,7 +73,8 @@ internal sealed class NetlinkConnection : IDisposable
     /// Sends SOCK_DIAG_BY_FAMILY with NLM_F_DUMP, <paramref name="request"/> as its body and <paramref name="attributes"/>
     /// (already framed rtattrs) after it, then feeds every reply record to <paramref name="handler"/> until the dump ends.
     /// </summary>
-    internal DumpOutcome Dump<TRequest>(in TRequest request, ReadOnlySpan<byte> attributes, PayloadHandler handler)
+    /// <param name="dump">false: an exact lookup (NLM_F_ACK instead of NLM_F_DUMP; the kernel answers one record then the ack).</param>
+    internal DumpOutcome Dump<TRequest>(in TRequest request, ReadOnlySpan<byte> attributes, PayloadHandler handler, bool dump = true)
         where TRequest : unmanaged
     {
         if (_abandoned is { } abandoned)
@@ -98,7 +99,7 @@ internal sealed class NetlinkConnection : IDisposable
         {
             nlmsg_len = (uint)length,
             nlmsg_type = Netlink.SOCK_DIAG_BY_FAMILY,
-            nlmsg_flags = Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP,
+            nlmsg_flags = (ushort)(Netlink.NLM_F_REQUEST | (dump ? Netlink.NLM_F_DUMP : Netlink.NLM_F_ACK)),
             nlmsg_seq = sequence,
         };
         MemoryMarshal.Write(message, in header);

@@ -69,6 +69,81 @@ public static class SockDiagClient
         return table;
     }
 
+    /// <summary>
+    /// Looks up the given unix sockets one by one (and the peers they name, for their names), instead of dumping
+    /// every unix socket of the namespace: the cost then follows the tree, not the host. Falls back to the full
+    /// dump when the kernel refuses exact lookups. Never throws.
+    /// </summary>
+    public static void CollectUnix(SocketTable table, string? nsPath, IReadOnlyCollection<ulong> inodes)
+    {
+        try
+        {
+            var connection = Connect(table.NetNamespace, nsPath, out string? failure);
+            if (connection is null)
+            {
+                table.Failed[DiagFamily.Unix] = failure ?? "socket(NETLINK_SOCK_DIAG) failed";
+                return;
+            }
+
+            using (connection)
+            {
+                var pending = new Queue<ulong>(inodes);
+                var asked = new HashSet<ulong>(inodes);
+                while (pending.Count > 0)
+                {
+                    ulong inode = pending.Dequeue();
+                    if (inode > uint.MaxValue)
+                    {
+                        continue;
+                    }
+
+                    var outcome = connection.Dump(
+                        DiagRequests.UnixByInode((uint)inode),
+                        default,
+                        payload =>
+                        {
+                            if (!UnixDiagParser.TryParse(payload, out var socket))
+                            {
+                                return false;
+                            }
+
+                            table.Unix[socket.Inode] = socket;
+                            if (socket.Peer != 0 && asked.Add(socket.Peer))
+                            {
+                                pending.Enqueue(socket.Peer);
+                            }
+
+                            return true;
+                        },
+                        dump: false);
+                    if (outcome.Errno is Netlink.ENOENT)
+                    {
+                        continue; // gone, or in another namespace: the rules treat it as not found
+                    }
+
+                    if (!outcome.Succeeded)
+                    {
+                        table.Unix.Clear();
+                        Collect(connection, [DiagFamily.Unix], table);
+                        return;
+                    }
+                }
+
+                // A connected stream socket without a peer may wait in some listener's accept queue: only a dump
+                // shows which (the listener lists it in UNIX_DIAG_ICONS).
+                if (table.Unix.Values.Any(u => u.State == 1 && u.Peer == 0 && u.Type != SocketType.Datagram && u.Shutdown != 3))
+                {
+                    table.Unix.Clear();
+                    Collect(connection, [DiagFamily.Unix], table);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            table.Failed.TryAdd(DiagFamily.Unix, $"internal error: {ex.GetType().Name}");
+        }
+    }
+
     /// <summary>Runs the dumps of <paramref name="families"/> over an open connection into <paramref name="table"/>.</summary>
     internal static void Collect(NetlinkConnection connection, IEnumerable<DiagFamily> families, SocketTable table)
     {
