@@ -327,17 +327,34 @@ internal static unsafe partial class Libc
         }
     }
 
+    /// <summary>The errno macro name (e.g. "EACCES"), or "errno N" for one not listed.</summary>
     internal static string ErrnoName(int errno) => errno switch
     {
-        EPERM => "EPERM",
-        ENOENT => "ENOENT",
-        ESRCH => "ESRCH",
-        EINTR => "EINTR",
-        ENXIO => "ENXIO",
-        EACCES => "EACCES",
-        EINVAL => "EINVAL",
-        ENODATA => "ENODATA",
-        EBADF => "EBADF",
+        1 => "EPERM",
+        2 => "ENOENT",
+        3 => "ESRCH",
+        4 => "EINTR",
+        5 => "EIO",
+        6 => "ENXIO",
+        9 => "EBADF",
+        11 => "EAGAIN",
+        12 => "ENOMEM",
+        13 => "EACCES",
+        14 => "EFAULT",
+        16 => "EBUSY",
+        20 => "ENOTDIR",
+        22 => "EINVAL",
+        23 => "ENFILE",
+        24 => "EMFILE",
+        38 => "ENOSYS",
+        61 => "ENODATA",
+        90 => "EMSGSIZE",
+        93 => "EPROTONOSUPPORT",
+        95 => "EOPNOTSUPP",
+        97 => "EAFNOSUPPORT",
+        105 => "ENOBUFS",
+        110 => "ETIMEDOUT",
+        116 => "ESTALE",
         _ => $"errno {errno}",
     };
 }

@@ -11,7 +11,7 @@ public class MountInfoParserTests
     public void ParsesRealMountInfo()
     {
         var mounts = MountInfoParser.Parse(Fixture.Read("mountinfo.txt"));
-        Assert.Contains(mounts, m => m.MountPoint == "/" );
+        Assert.Contains(mounts, m => m.MountPoint == "/");
         var proc = Assert.Single(mounts, m => m.MountPoint == "/proc");
         Assert.Equal("proc", proc.FsType);
     }

@@ -17,17 +17,9 @@ public static class FdInfoParser
         List<EpollTarget>? epoll = null;
         List<InotifyWatch>? inotify = null;
 
-        foreach (var lineRange in text.AsSpan().Split('\n'))
+        var lines = new KeyValueLines(text);
+        while (lines.Next(out var key, out var value))
         {
-            var line = text.AsSpan()[lineRange];
-            int colon = line.IndexOf(':');
-            if (colon <= 0)
-            {
-                continue;
-            }
-
-            var key = line[..colon];
-            var value = line[(colon + 1)..].Trim();
             switch (key)
             {
                 case "pos":

@@ -50,31 +50,5 @@ internal static class DiagFailure
         };
     }
 
-    internal static string ErrnoName(int errno) => errno switch
-    {
-        1 => "EPERM",
-        2 => "ENOENT",
-        3 => "ESRCH",
-        4 => "EINTR",
-        5 => "EIO",
-        9 => "EBADF",
-        11 => "EAGAIN",
-        12 => "ENOMEM",
-        13 => "EACCES",
-        14 => "EFAULT",
-        16 => "EBUSY",
-        20 => "ENOTDIR",
-        22 => "EINVAL",
-        23 => "ENFILE",
-        24 => "EMFILE",
-        38 => "ENOSYS",
-        90 => "EMSGSIZE",
-        93 => "EPROTONOSUPPORT",
-        95 => "EOPNOTSUPP",
-        97 => "EAFNOSUPPORT",
-        105 => "ENOBUFS",
-        110 => "ETIMEDOUT",
-        116 => "ESTALE",
-        _ => $"errno {errno}",
-    };
+    internal static string ErrnoName(int errno) => Libc.ErrnoName(errno);
 }
