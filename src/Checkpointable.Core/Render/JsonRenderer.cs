@@ -29,6 +29,13 @@ public static class JsonRenderer
                 p.Threads.Count);
         }).ToList(),
         j.Findings.Select(FindingDto.From).ToList(),
+        new HostDto(
+            j.Snapshot.Host.KernelRelease,
+            j.Snapshot.Host.IsRoot,
+            j.Snapshot.Host.Tools.Order(StringComparer.Ordinal).ToList(),
+            j.Snapshot.Host.HasLibNftables,
+            j.Snapshot.Host.Plugins,
+            j.Options.ConfigFiles),
         j.Snapshot.TakenAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
 
     public static string Render(Judgement j, IReadOnlyList<string> userTokens) =>
@@ -55,7 +62,11 @@ public sealed record JudgementDto(
     string? Command,
     IReadOnlyList<ProcessDto> Processes,
     IReadOnlyList<FindingDto> Findings,
+    HostDto Host,
     string TakenAt);
+
+/// <summary>Host facts that changed the verdict: where criu would run and what it would find there.</summary>
+public sealed record HostDto(string Kernel, bool Root, IReadOnlyList<string> Tools, bool Libnftables, IReadOnlyList<string> Plugins, IReadOnlyList<string> ConfigFiles);
 
 public sealed record ProcessDto(int Pid, string Comm, bool Gone, IReadOnlyDictionary<string, int> Subsystems, int Fds, int Threads);
 

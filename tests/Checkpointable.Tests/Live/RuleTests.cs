@@ -277,6 +277,38 @@ public class RuleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>M2: a bind mount whose file system's root is mounted nowhere in the dumped mount namespace.</summary>
+    [Fact]
+    public void BindMountWithoutItsRootIsRefused()
+    {
+        using var subject = TryStart("ns-mnt");
+        if (subject is null)
+        {
+            return;
+        }
+
+        var before = LiveJudge.Run(subject.RootPid, []);
+        Assert.DoesNotContain(before.Findings, f => f.RuleId == "M2");
+
+        string a = Directory.CreateTempSubdirectory("m2a").FullName, b = Directory.CreateTempSubdirectory("m2b").FullName;
+        try
+        {
+            Assert.Equal(0, Run("nsenter", "-t", subject.RootPid.ToString(), "-m", "sh", "-c",
+                $"mount -t tmpfs none {a} && mkdir {a}/sub && mount --bind {a}/sub {b} && umount -l {a}"));
+            var after = LiveJudge.Run(subject.RootPid, []);
+            output.WriteLine(LiveJudge.Describe(after));
+            var m2 = Assert.Single(after.Findings, f => f.RuleId == "M2");
+            Assert.True(m2.Blocks);
+            Assert.Equal($"--external mnt[{b}]:{b.Trim('/').Replace('/', '-')}", m2.Lift[0]);
+            Assert.DoesNotContain(LiveJudge.Run(subject.RootPid, ["--external", "mnt[]"]).Findings, f => f.RuleId == "M2");
+        }
+        finally
+        {
+            Directory.Delete(a, true);
+            Directory.Delete(b, true);
+        }
+    }
+
     private static int Run(string file, params string[] args)
     {
         using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardError = true })!;

@@ -3,8 +3,10 @@ using Checkpointable.Model;
 namespace Checkpointable.Rules.Namespaces;
 
 /// <summary>
-/// §8: when the root has its own mount namespace criu dumps it: filesystems it does not know are refused
-/// (M1, mount.c:724), FUSE mounts too (M4), tmpfs needs tar (M5), and a chrooted root is refused (F-REG12).
+/// §8 (mount.c validate_mounts): when the root has its own mount namespace criu dumps it: file systems it does
+/// not know are refused (M1, mount.c:724), so are bind mounts whose file system has no mount of its root in the
+/// namespace (M2, mount.c:753), two mounts on one mountpoint under one parent (M3, mount.c:687) and FUSE mounts
+/// (M4); tmpfs needs tar (M5), and a chrooted root is refused (F-REG12).
 /// </summary>
 public sealed class MountNamespaceRule : IRule
 {
@@ -29,6 +31,21 @@ public sealed class MountNamespaceRule : IRule
         {
             if (m == rootMount || c.Options.SkipMounts.Contains(m.MountPoint) || c.Options.HasExternal($"mnt[{m.MountPoint}]"))
             {
+                continue;
+            }
+
+            if (mounts.FirstOrDefault(o => o != m && o.ParentId == m.ParentId && o.MountPoint == m.MountPoint) is { } twin && twin.MountId < m.MountId)
+            {
+                c.Report("M3", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}", $"mounts {twin.MountId} and {m.MountId} share parent {m.ParentId} and mountpoint {m.MountPoint}",
+                    "Mount %d has two children with same mountpoint: %d %d (criu/mount.c:687)");
+            }
+
+            if (m.Root != "/" && !IsRootBind(m, rootMount) && !mounts.Any(o => o.Device == m.Device && o.Root == "/") && !c.Options.HasExternal("mnt[]"))
+            {
+                c.Report("M2", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}",
+                    $"bind mount {m.MountPoint} (root {m.Root} of {m.FsType} {m.Device}) has no mount of its file system's root in the namespace",
+                    "%d:%s doesn't have a proper root mount (criu/mount.c:753)",
+                    lift: [$"--external mnt[{m.MountPoint}]:{Key(m)}"]);
                 continue;
             }
 
@@ -58,6 +75,11 @@ public sealed class MountNamespaceRule : IRule
                 "The root task has another root than mntns: %s (criu/mount.c:3876)");
         }
     }
+
+    /// <summary>A bind of the namespace's root mount (mnt_is_root_bind): restored from the root itself.</summary>
+    private static bool IsRootBind(MountEntry m, MountEntry? root) =>
+        root is not null && m.Device == root.Device
+        && (root.Root == "/" || m.Root == root.Root || m.Root.StartsWith(root.Root + "/", StringComparison.Ordinal));
 
     private static string Key(MountEntry m) => m.MountPoint.Trim('/').Replace('/', '-') is { Length: > 0 } k ? k : "root";
 }
