@@ -212,3 +212,25 @@ internal static partial class Netlink
         private byte _element0;
     }
 }
+
+#pragma warning disable CS8981 // kernel struct names, as above
+
+internal static partial class Netlink
+{
+    internal const ushort RTM_NEWLINK = 16;
+    internal const ushort IFLA_IFNAME = 3;
+    internal const ushort IFLA_LINKINFO = 18;
+    internal const ushort IFLA_INFO_KIND = 1;
+
+    /// <summary>struct ifinfomsg (linux/rtnetlink.h), 16 bytes, followed by IFLA_* attributes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ifinfomsg
+    {
+        public byte ifi_family;
+        public byte __ifi_pad;
+        public ushort ifi_type;
+        public int ifi_index;
+        public uint ifi_flags;
+        public uint ifi_change;
+    }
+}

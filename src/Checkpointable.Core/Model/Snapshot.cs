@@ -13,6 +13,10 @@ public sealed class Snapshot
     /// <summary>sock_diag tables per network-namespace inode.</summary>
     public required IReadOnlyDictionary<ulong, SocketTable> Sockets { get; init; }
 
+    /// <summary>Network devices of each network namespace other than ours (criu dumps those of the root's), or why not.</summary>
+    public IReadOnlyDictionary<ulong, (IReadOnlyList<NetDevice>? Devices, string? Failure)> NetDevices { get; init; } =
+        new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>();
+
     /// <summary>Mount tables per mount-namespace inode.</summary>
     public required IReadOnlyDictionary<ulong, IReadOnlyList<MountEntry>> Mounts { get; init; }
 

@@ -82,6 +82,14 @@ public static class Collector
             }
         }
 
+        var devices = new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>();
+        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] is var ns && ns != 0 && ns != host.CheckerNamespaces[NamespaceKind.Net])
+            .GroupBy(p => p.Namespaces[NamespaceKind.Net]))
+        {
+            var list = NetDeviceLister.List(group.Key, $"/proc/{group.First().Pid}/ns/net", out string? failure);
+            devices[group.Key] = (list, failure);
+        }
+
         var (sharedVm, sharedFs, sharingError) = FindSharing(live);
         return new Snapshot
         {
@@ -89,6 +97,7 @@ public static class Collector
             Processes = processes,
             Sockets = sockets,
             Mounts = mounts,
+            NetDevices = devices,
             TtySessions = TtySessions(processes.Values, live, hostWide),
             SharedVm = sharedVm,
             SharedFs = sharedFs,

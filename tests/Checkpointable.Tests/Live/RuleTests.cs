@@ -277,6 +277,36 @@ public class RuleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>N-NET2: in the root's own network namespace, veth and bridge devices are dumped, an ifb device is refused.</summary>
+    [Fact]
+    public void UnsupportedNetDeviceInOwnNamespaceIsRefused()
+    {
+        using var subject = TryStart("ns-net");
+        if (subject is null)
+        {
+            return;
+        }
+
+        string pid = subject.RootPid.ToString();
+        Assert.Equal(0, Run("nsenter", "-t", pid, "-n", "sh", "-c", "ip link add v0 type veth peer name v1 && ip link add br0 type bridge"));
+        var supported = LiveJudge.Run(subject.RootPid, ["--network-lock", "skip"]);
+        output.WriteLine(LiveJudge.Describe(supported));
+        Assert.Equal(Verdict.Checkpointable, supported.Verdict);
+
+        if (Run("nsenter", "-t", pid, "-n", "ip", "link", "add", "ifb0", "type", "ifb") != 0)
+        {
+            output.WriteLine("SKIP: this kernel cannot create an ifb device");
+            return;
+        }
+
+        var refused = LiveJudge.Run(subject.RootPid, ["--network-lock", "skip"]);
+        output.WriteLine(LiveJudge.Describe(refused));
+        var finding = Assert.Single(refused.Findings, f => f.RuleId == "N-NET2");
+        Assert.True(finding.Blocks);
+        Assert.Contains("ifb0", finding.Reason);
+        Assert.StartsWith("--external net[", finding.Lift[0]);
+    }
+
     /// <summary>M2: a bind mount whose file system's root is mounted nowhere in the dumped mount namespace.</summary>
     [Fact]
     public void BindMountWithoutItsRootIsRefused()

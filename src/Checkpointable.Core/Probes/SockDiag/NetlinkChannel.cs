@@ -36,8 +36,8 @@ internal sealed class SocketChannel : INetlinkChannel
     }
 
     /// <summary>Creates the socket in the calling thread's network namespace. Returns 0 or errno.</summary>
-    internal static int CreateSocket(out Netlink.SafeFd fd) =>
-        Netlink.Socket(Netlink.AF_NETLINK, Netlink.SOCK_RAW, Netlink.NETLINK_SOCK_DIAG, out fd);
+    internal static int CreateSocket(out Netlink.SafeFd fd, int protocol = Netlink.NETLINK_SOCK_DIAG) =>
+        Netlink.Socket(Netlink.AF_NETLINK, Netlink.SOCK_RAW, protocol, out fd);
 
     public int Send(ReadOnlySpan<byte> request) => Netlink.SendToKernel(_fd, request);
 

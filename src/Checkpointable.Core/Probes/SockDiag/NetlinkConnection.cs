@@ -74,7 +74,14 @@ internal sealed class NetlinkConnection : IDisposable
     /// (already framed rtattrs) after it, then feeds every reply record to <paramref name="handler"/> until the dump ends.
     /// </summary>
     /// <param name="dump">false: an exact lookup (NLM_F_ACK instead of NLM_F_DUMP; the kernel answers one record then the ack).</param>
-    internal DumpOutcome Dump<TRequest>(in TRequest request, ReadOnlySpan<byte> attributes, PayloadHandler handler, bool dump = true)
+    /// <param name="type">The request type; its replies come as <paramref name="replyType"/> (RTM_GETLINK → RTM_NEWLINK).</param>
+    internal DumpOutcome Dump<TRequest>(
+        in TRequest request,
+        ReadOnlySpan<byte> attributes,
+        PayloadHandler handler,
+        bool dump = true,
+        ushort type = Netlink.SOCK_DIAG_BY_FAMILY,
+        ushort replyType = Netlink.SOCK_DIAG_BY_FAMILY)
         where TRequest : unmanaged
     {
         if (_abandoned is { } abandoned)
@@ -98,7 +105,7 @@ internal sealed class NetlinkConnection : IDisposable
         var header = new Netlink.nlmsghdr
         {
             nlmsg_len = (uint)length,
-            nlmsg_type = Netlink.SOCK_DIAG_BY_FAMILY,
+            nlmsg_type = type,
             nlmsg_flags = (ushort)(Netlink.NLM_F_REQUEST | (dump ? Netlink.NLM_F_DUMP : Netlink.NLM_F_ACK)),
             nlmsg_seq = sequence,
         };
@@ -127,7 +134,7 @@ internal sealed class NetlinkConnection : IDisposable
                 return failed;
             }
 
-            ConsumeDatagram(_buffer.AsSpan(0, received), sequence, handler, ref progress);
+            ConsumeDatagram(_buffer.AsSpan(0, received), sequence, handler, ref progress, replyType);
         }
 
         return new DumpOutcome(progress.Errno, progress.Errno != 0 ? DumpStep.Reply : DumpStep.None, progress.Malformed, progress.Interrupted);
@@ -138,7 +145,8 @@ internal sealed class NetlinkConnection : IDisposable
     /// <see cref="DumpProgress.Done"/> when NLMSG_DONE or NLMSG_ERROR arrives. A malformed message header ends this
     /// datagram only: each datagram is framed on its own, so the loop goes on to find NLMSG_DONE in a later one.
     /// </summary>
-    internal static void ConsumeDatagram(ReadOnlySpan<byte> datagram, uint sequence, PayloadHandler handler, ref DumpProgress progress)
+    internal static void ConsumeDatagram(
+        ReadOnlySpan<byte> datagram, uint sequence, PayloadHandler handler, ref DumpProgress progress, ushort replyType = Netlink.SOCK_DIAG_BY_FAMILY)
     {
         var reader = new NetlinkReader(datagram);
         while (!progress.Done && reader.TryReadMessage(out var message))
@@ -175,7 +183,7 @@ internal sealed class NetlinkConnection : IDisposable
                     // struct nlmsgerr starts with the negative errno (0 would be an ACK); the echoed request header is not needed.
                     progress.Errno = ErrnoOf(MemoryMarshal.Read<int>(message.Payload));
                     break;
-                case Netlink.SOCK_DIAG_BY_FAMILY:
+                case var t when t == replyType:
                     if (!handler(message.Payload))
                     {
                         progress.Malformed ??= "reply record does not parse";

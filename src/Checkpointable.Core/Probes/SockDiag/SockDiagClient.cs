@@ -312,13 +312,13 @@ public static class SockDiagClient
     }
 
     /// <summary>Opens the sock_diag socket in the right namespace, or says why not.</summary>
-    private static NetlinkConnection? Connect(ulong netns, string? nsPath, out string? failure)
+    internal static NetlinkConnection? Connect(ulong netns, string? nsPath, out string? failure, int protocol = Netlink.NETLINK_SOCK_DIAG)
     {
         failure = null;
         Netlink.SafeFd? fd;
         if (nsPath is null || (Netlink.InodeOf(OwnNamespacePath, out ulong own) == 0 && own == netns))
         {
-            int errno = SocketChannel.CreateSocket(out fd);
+            int errno = SocketChannel.CreateSocket(out fd, protocol);
             if (errno != 0)
             {
                 failure = $"{DiagFailure.ErrnoName(errno)}: socket(NETLINK_SOCK_DIAG)";
@@ -327,7 +327,7 @@ public static class SockDiagClient
         }
         else
         {
-            fd = CreateSocketInNamespace(netns, nsPath, out failure);
+            fd = CreateSocketInNamespace(netns, nsPath, protocol, out failure);
             if (fd is null)
             {
                 return null;
@@ -343,7 +343,7 @@ public static class SockDiagClient
     /// else. The dumps then run on the caller's thread. The thread ends right after, so even if going back failed no
     /// other code ever runs in the wrong namespace on it.
     /// </summary>
-    private static Netlink.SafeFd? CreateSocketInNamespace(ulong netns, string nsPath, out string? failure)
+    private static Netlink.SafeFd? CreateSocketInNamespace(ulong netns, string nsPath, int protocol, out string? failure)
     {
         Netlink.SafeFd? socket = null;
         string? reason = null;
@@ -352,7 +352,7 @@ public static class SockDiagClient
             {
                 try
                 {
-                    socket = EnterCreateReturn(netns, nsPath, out reason);
+                    socket = EnterCreateReturn(netns, nsPath, protocol, out reason);
                 }
                 catch (Exception ex)
                 {
@@ -370,7 +370,7 @@ public static class SockDiagClient
         return socket;
     }
 
-    private static Netlink.SafeFd? EnterCreateReturn(ulong netns, string nsPath, out string? failure)
+    private static Netlink.SafeFd? EnterCreateReturn(ulong netns, string nsPath, int protocol, out string? failure)
     {
         int errno = Netlink.Open(nsPath, out var target);
         if (errno != 0)
@@ -407,7 +407,7 @@ public static class SockDiagClient
                     return null;
                 }
 
-                int socketErrno = SocketChannel.CreateSocket(out var socket);
+                int socketErrno = SocketChannel.CreateSocket(out var socket, protocol);
                 _ = Netlink.SetNetworkNamespace(own); // if this fails the thread is stranded, but it is about to end
                 if (socketErrno != 0)
                 {
