@@ -46,7 +46,7 @@ public static class HostProbe
             IsRoot = Libc.GetEffectiveUserId() == 0,
             ShmemDevice = Libc.ShmemDevice(),
             Tools = FindTools(),
-            HasLibNftables = FindLibrary("libnftables.so.1"),
+            HasLibNftables = CriuLinksNftables() ?? FindLibrary("libnftables.so.1"),
             Plugins = FindPlugins(),
             CheckerMounts = r.ReadText("/proc/self/mountinfo") is { } mi ? MountInfoParser.Parse(mi) : [],
             KernelRelease = (r.ReadText("/proc/sys/kernel/osrelease", record: false) ?? string.Empty).Trim(),
@@ -72,6 +72,39 @@ public static class HostProbe
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// --network-lock nftables works only with a criu built against libnftables: when criu is installed, ask its
+    /// binary (the ELF names the library it needs); null when there is no criu here to ask.
+    /// </summary>
+    private static bool? CriuLinksNftables()
+    {
+        string path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/sbin", "/usr/local/sbin", "/sbin"]))
+        {
+            string criu = Path.Combine(dir, "criu");
+            if (!File.Exists(criu))
+            {
+                continue;
+            }
+
+            try
+            {
+                var bytes = File.ReadAllBytes(criu);
+                return bytes.AsSpan().IndexOf("libnftables.so"u8) >= 0;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private static bool FindLibrary(string name) =>

@@ -150,6 +150,7 @@ public class RuleTests(ITestOutputHelper output)
         { "nested-net-child", "", 0, "NS8" },
         { "ns-net", "--network-lock skip", 0, null },
         { "ns-mnt", "", 1, "M-MNT" },
+        { "ns-mnt", "", 1, "F-REG1" },
         { "ns-pid-not-init", "", 1, "T22" },
         { "ns-user-unmapped", "", 1, "NR7" },
         { "nested-uts-child", "", 1, "NS1" },
@@ -227,6 +228,7 @@ public class RuleTests(ITestOutputHelper output)
     [InlineData("shell-job")]
     [InlineData("ns-pid-not-init")]
     [InlineData("ns-net")]
+    [InlineData("ns-mnt")] // mapped files and the stdio opened before unshare(CLONE_NEWNS) both need --external file[…]
     public void SuggestedOptionsLiftEveryBlocker(string factory)
     {
         using var subject = TryStart(factory);

@@ -24,6 +24,12 @@ public sealed class RegularFileRule : IRule
                 {
                     Check(c, p, fd, st, byId, mounts);
                 }
+                else if (fd.Kind == FdKind.CharDevice && fd.Stat is { RDevice.Major: 1 } dev)
+                {
+                    // /dev/null, /dev/zero, … are dumped as regular files by path (files.c dump_chrdev, MEM_MAJOR):
+                    // the same mount lookup applies, e.g. to stdio inherited across unshare(CLONE_NEWNS).
+                    CheckMount(c, p, fd, dev, byId, mounts, out _);
+                }
             }
 
             foreach (var (name, mnt) in p.SpecialFileMounts)
@@ -37,34 +43,55 @@ public sealed class RegularFileRule : IRule
         }
     }
 
+    /// <summary>
+    /// F-REG1/F-REG2: the file's mount must be in the namespace and visible. False when a finding was reported;
+    /// <paramref name="mount"/> is the mount when it could be checked.
+    /// </summary>
+    private static bool CheckMount(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId, IReadOnlyList<MountEntry>? mounts, out MountEntry? mount)
+    {
+        mount = null;
+        int mnt = fd.Info?.MountId ?? -1;
+        if (mnt < 0 || byId is null || mounts is null || c.Options.IsExternalFile(mnt, st.Inode))
+        {
+            return true;
+        }
+
+        string external = $"--external file[{mnt:x}:{st.Inode:x}]";
+        if (!byId.TryGetValue(mnt, out mount))
+        {
+            c.Report("F-REG1", Subsystem.Files, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {mnt}, which is not in the process's mount namespace (opened before it changed namespace, or an internal mount)",
+                "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)", lift: [external], fd: fd.Fd);
+            return false;
+        }
+
+        if (Overmount.IsOvermounted(mount, (IReadOnlyCollection<MountEntry>)mounts))
+        {
+            c.Report("F-REG2", Subsystem.Files, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {mnt} ({mount.MountPoint}), which another mount now covers",
+                "Open files on overmounted mounts are not supported yet; mount=%d fd=%d path=%s (criu/files-reg.c:1796)", lift: [external], fd: fd.Fd);
+            return false;
+        }
+
+        return true;
+    }
+
     private static void Check(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId, IReadOnlyList<MountEntry>? mounts)
     {
         string res = RuleContext.Fd(fd.Fd);
         string path = fd.PathWithoutDeleted;
         int mnt = fd.Info?.MountId ?? -1;
         string external = $"--external file[{mnt:x}:{st.Inode:x}]";
-        bool isExternal = mnt >= 0 && c.Options.IsExternalFile(mnt, st.Inode);
-        if (isExternal)
+        if (mnt >= 0 && c.Options.IsExternalFile(mnt, st.Inode))
         {
             return; // criu skips every path check for external files
         }
 
-        if (mnt >= 0 && byId is not null)
+        if (!CheckMount(c, p, fd, st, byId, mounts, out var mount))
         {
-            if (!byId.TryGetValue(mnt, out var mount))
-            {
-                c.Report("F-REG1", Subsystem.Files, p, res, $"{fd.Link} is on mount {mnt}, which is not in the process's mount namespace (opened before it changed namespace, or an internal mount)",
-                    "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)", lift: [external], fd: fd.Fd);
-                return;
-            }
+            return;
+        }
 
-            if (Overmount.IsOvermounted(mount, (IReadOnlyCollection<MountEntry>)mounts!))
-            {
-                c.Report("F-REG2", Subsystem.Files, p, res, $"{fd.Link} is on mount {mnt} ({mount.MountPoint}), which another mount now covers",
-                    "Open files on overmounted mounts are not supported yet; mount=%d fd=%d path=%s (criu/files-reg.c:1796)", lift: [external], fd: fd.Fd);
-                return;
-            }
-
+        if (mount is not null)
+        {
             if (mount.FsType.StartsWith("fuse", StringComparison.Ordinal) && !mount.SuperOptions.Contains("allow_other", StringComparison.Ordinal)
                 && st.IsRegular && st.Size >= 5 && c.Options.FileValidation != "filesize")
             {

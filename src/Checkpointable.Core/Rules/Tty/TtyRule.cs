@@ -6,7 +6,8 @@ namespace Checkpointable.Rules.Tty;
 /// §5.4 (tty.c): a terminal that is the controlling tty of a session led outside the tree needs
 /// --shell-job (TTY2, tty.c:1830); a pty slave whose master is outside needs --shell-job (one at most) or
 /// --external tty[…] (TTY3, tty.c:410); /dev/tty without the matching pty fd in the same task is refused
-/// whatever the options (TTY5, tty.c:2281); pty indexes above 1000 are refused (TTY6).
+/// whatever the options (TTY5, tty.c:2281); pty indexes above 1000 are refused (TTY6); a terminal on a mount
+/// the namespace lacks needs --shell-job (TTY7).
 /// </summary>
 public sealed class TtyRule : IRule
 {
@@ -23,11 +24,20 @@ public sealed class TtyRule : IRule
 
         foreach (var p in c.Processes)
         {
+            var mountIds = c.Snapshot.MountsOf(p)?.Select(m => m.MountId).ToHashSet();
             foreach (var fd in p.Fds)
             {
                 if (fd.Stat is not { IsCharDevice: true } st)
                 {
                     continue;
+                }
+
+                if (TtyDevice.IsTerminal(st.RDevice) && fd.Info is { MountId: >= 0 } info && mountIds is not null && !mountIds.Contains(info.MountId))
+                {
+                    // tty.c dumps the tty's path too; --shell-job skips that mount lookup for terminals (TTY7).
+                    c.Report("TTY7", Subsystem.Tty, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {info.MountId}, which is not in the process's mount namespace",
+                        "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)",
+                        lift: ["--shell-job"], liftedNow: c.Options.ShellJob || c.Options.IsExternalTty(st.RDevice, st.Device), fd: fd.Fd);
                 }
 
                 var rdev = st.RDevice;
