@@ -31,16 +31,18 @@ if [ "$mode" = all ] || [ "$mode" = growth ]; then
 fi
 
 if [ "$mode" = all ] || [ "$mode" = tree ]; then
-  # One worker holding 100 fds of loadgen's mix: `checkpointable -t WORKER`, end to end.
-  log="$kit/tree-loadgen.log"
-  "$kit/loadgen" -p 1 -f 100 > "$log" 2>&1 &
-  lg=$!
-  trap 'kill $lg 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do grep -q READY "$log" && break; sleep 0.1; done
-  rootpid=$(grep -o 'root_pid=[0-9]*' "$log" | cut -d= -f2)
-  worker=$(cat "/proc/$rootpid/task/$rootpid/children" | awk '{print $1}')
-  echo "worker $worker holds $(ls /proc/$worker/fd | wc -l) fds" | tee "$here/results/tree-$stamp.txt"
-  hyperfine -N -w 3 -r 50 --export-json "$kit/tree.json" "$bin -t $worker --tcp-established --file-locks" | tee -a "$here/results/tree-$stamp.txt"
-  kill $lg; wait $lg 2>/dev/null || true
+  # `checkpointable -t WORKER` on one loadgen worker holding 100 fds, end to end: on an otherwise quiet host
+  # (1 worker) and on a loaded one (1000 workers: 100k fds, 38k sockets in the same network namespace).
+  for p in 1 1000; do
+    log="$kit/tree-loadgen-$p.log"
+    "$kit/loadgen" -p "$p" -f 100 > "$log" 2>&1 &
+    lg=$!
+    for _ in $(seq 300); do grep -q READY "$log" && break; sleep 0.1; done
+    rootpid=$(grep -o 'root_pid=[0-9]*' "$log" | head -1 | cut -d= -f2)
+    worker=$(tr ' ' '\n' < "/proc/$rootpid/task/$rootpid/children" | head -1)
+    echo "loadgen -p $p -f 100: worker $worker holds $(ls /proc/$worker/fd | wc -l) fds" | tee -a "$here/results/tree-$stamp.txt"
+    hyperfine -N -i -w 3 -r 50 "$bin -t $worker" | tee -a "$here/results/tree-$stamp.txt"
+    kill "$lg"; wait "$lg" 2>/dev/null || true
+  done
 fi
 rm -rf "$kit"

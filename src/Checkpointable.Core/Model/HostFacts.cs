@@ -19,8 +19,15 @@ public sealed class HostFacts
     /// <summary>Executables found on PATH that criu runs: iptables-restore, ip6tables-restore, ip, tar, …</summary>
     public required IReadOnlySet<string> Tools { get; init; }
 
-    /// <summary>True when libnftables is installed (criu's --network-lock nftables needs a libnftables build).</summary>
-    public bool HasLibNftables { get; init; }
+    /// <summary>
+    /// criu was built with libnftables: --network-lock nftables works, and an own network namespace is saved
+    /// without iptables-save. Read from the installed criu binary; without one, CRIU 4.2 as built for the
+    /// reference machine of shared/oracle (with libnftables) is assumed.
+    /// </summary>
+    public bool CriuHasNftables { get; init; }
+
+    /// <summary>The criu binary found on PATH, if any (its build decides <see cref="CriuHasNftables"/>).</summary>
+    public string? CriuPath { get; init; }
 
     /// <summary>criu plugins found in /usr/lib/criu (amdgpu_plugin.so, cuda_plugin.so).</summary>
     public IReadOnlyList<string> Plugins { get; init; } = [];

@@ -38,6 +38,7 @@ public static class HostProbe
             }
         }
 
+        string? criu = FindCriu();
         return new HostFacts
         {
             CheckerPid = self,
@@ -46,7 +47,8 @@ public static class HostProbe
             IsRoot = Libc.GetEffectiveUserId() == 0,
             ShmemDevice = Libc.ShmemDevice(),
             Tools = FindTools(),
-            HasLibNftables = CriuLinksNftables() ?? FindLibrary("libnftables.so.1"),
+            CriuPath = criu,
+            CriuHasNftables = criu is null || CriuLinksNftables(criu) != false,
             Plugins = FindPlugins(),
             CheckerMounts = r.ReadText("/proc/self/mountinfo") is { } mi ? MountInfoParser.Parse(mi) : [],
             KernelRelease = (r.ReadText("/proc/sys/kernel/osrelease", record: false) ?? string.Empty).Trim(),
@@ -74,42 +76,29 @@ public static class HostProbe
         return found;
     }
 
-    /// <summary>
-    /// --network-lock nftables works only with a criu built against libnftables: when criu is installed, ask its
-    /// binary (the ELF names the library it needs); null when there is no criu here to ask.
-    /// </summary>
-    private static bool? CriuLinksNftables()
+    private static string? FindCriu()
     {
         string path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/sbin", "/usr/local/sbin", "/sbin"]))
-        {
-            string criu = Path.Combine(dir, "criu");
-            if (!File.Exists(criu))
-            {
-                continue;
-            }
-
-            try
-            {
-                var bytes = File.ReadAllBytes(criu);
-                return bytes.AsSpan().IndexOf("libnftables.so"u8) >= 0;
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
-
-        return null;
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/sbin", "/usr/local/sbin", "/sbin"])
+            .Select(d => Path.Combine(d, "criu"))
+            .FirstOrDefault(File.Exists);
     }
 
-    private static bool FindLibrary(string name) =>
-        new[] { "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib64", "/lib" }
-            .Any(d => File.Exists(Path.Combine(d, name)));
+    /// <summary>
+    /// Whether the criu binary names libnftables among the libraries it needs (its ELF dynamic section holds the
+    /// name as text); null when it cannot be read.
+    /// </summary>
+    private static bool? CriuLinksNftables(string criu)
+    {
+        try
+        {
+            return File.ReadAllBytes(criu).AsSpan().IndexOf("libnftables.so"u8) >= 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private static List<string> FindPlugins()
     {

@@ -33,7 +33,7 @@ public static class JsonRenderer
             j.Snapshot.Host.KernelRelease,
             j.Snapshot.Host.IsRoot,
             j.Snapshot.Host.Tools.Order(StringComparer.Ordinal).ToList(),
-            j.Snapshot.Host.HasLibNftables,
+            j.Snapshot.Host.CriuHasNftables,
             j.Snapshot.Host.Plugins,
             j.Options.ConfigFiles),
         j.Snapshot.TakenAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
@@ -66,7 +66,7 @@ public sealed record JudgementDto(
     string TakenAt);
 
 /// <summary>Host facts that changed the verdict: where criu would run and what it would find there.</summary>
-public sealed record HostDto(string Kernel, bool Root, IReadOnlyList<string> Tools, bool Libnftables, IReadOnlyList<string> Plugins, IReadOnlyList<string> ConfigFiles);
+public sealed record HostDto(string Kernel, bool Root, IReadOnlyList<string> Tools, bool CriuNftables, IReadOnlyList<string> Plugins, IReadOnlyList<string> ConfigFiles);
 
 public sealed record ProcessDto(int Pid, string Comm, bool Gone, IReadOnlyDictionary<string, int> Subsystems, int Fds, int Threads);
 

@@ -91,14 +91,14 @@ public sealed class RuleContext
     public bool NetworkLockWorks(bool perConnection, bool ipv6) => Options.NetworkLock switch
     {
         NetworkLockMethod.Skip => true,
-        NetworkLockMethod.Nftables => Host.HasLibNftables,
+        NetworkLockMethod.Nftables => Host.CriuHasNftables,
         _ => perConnection
             ? Host.HasTool(ipv6 ? "ip6tables" : "iptables")
             : Host.HasTool("iptables-restore") && Host.HasTool("ip6tables-restore"),
     };
 
     /// <summary>The --network-lock choice that makes the lock work on this host.</summary>
-    public string NetworkLockRemedy => Host.HasLibNftables ? "--network-lock nftables" : "--network-lock skip";
+    public string NetworkLockRemedy => Host.CriuHasNftables ? "--network-lock nftables" : "--network-lock skip";
 
     /// <summary>Where the given options do not make the lock work: the option that would, else nothing.</summary>
     public IReadOnlyList<string> NetworkLockLift(bool perConnection, bool ipv6) =>

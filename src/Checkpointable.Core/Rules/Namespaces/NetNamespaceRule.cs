@@ -5,7 +5,8 @@ namespace Checkpointable.Rules.Namespaces;
 /// <summary>
 /// N-NET1–N-NET3: a root in its own network namespace makes criu lock the whole namespace with
 /// iptables-restore/ip6tables-restore (net.c:3332), dump its devices, of which it knows only loopback, veth,
-/// tun/tap, bridge, macvlan, sit and venet (net.c dump_one_link, :650), and save it with `ip` (net.c:1969).
+/// tun/tap, bridge, macvlan, sit and venet (net.c dump_one_link, :650), and save it with `ip` (net.c:1969) and,
+/// when built without libnftables, with iptables-save (net.c:1987).
 /// </summary>
 public sealed class NetNamespaceRule : IRule
 {
@@ -37,8 +38,12 @@ public sealed class NetNamespaceRule : IRule
         if (!c.NetworkLockWorks(perConnection: false, ipv6: false))
         {
             c.Report("N-NET1", Subsystem.Namespaces, c.Root, "process",
-                $"the root has its own network namespace ({ns}); criu locks it with iptables-restore and ip6tables-restore, which {(c.Options.NetworkLock == Options.NetworkLockMethod.Nftables ? "is not used: --network-lock nftables needs libnftables, not installed" : "are not installed")}",
-                "Locking network failed: iptables-restore returned %d. (criu/net.c:3332)",
+                c.Options.NetworkLock == Options.NetworkLockMethod.Nftables
+                    ? $"the root has its own network namespace ({ns}) and --network-lock nftables, but this criu was built without libnftables"
+                    : $"the root has its own network namespace ({ns}); criu locks it with iptables-restore and ip6tables-restore, which are not installed",
+                c.Options.NetworkLock == Options.NetworkLockMethod.Nftables
+                    ? "CRIU was built without libnftables support (criu/netfilter.c:233)"
+                    : "Locking network failed: iptables-restore returned %d. (criu/net.c:3332)",
                 lift: [c.NetworkLockRemedy]);
         }
 
@@ -59,6 +64,15 @@ public sealed class NetNamespaceRule : IRule
                         "Unsupported link %d (type %d kind %s) (criu/net.c:650)", lift: [$"--external net[{ns}]:netns"]);
                 }
             }
+        }
+
+        // Without libnftables criu always saves the namespace's rules with iptables-save and ip6tables-save
+        // (net.c dump_iptables); with it, it skips them when no legacy iptables is installed (N-NET4).
+        if (!c.Host.CriuHasNftables && !(c.Host.HasTool("iptables-save") && c.Host.HasTool("ip6tables-save")) && !external)
+        {
+            c.Report("N-NET4", Subsystem.Host, c.Root, "process",
+                "this criu (built without libnftables) saves the root's network namespace with iptables-save and ip6tables-save, which are not installed",
+                "%s failed (criu/net.c:1987)", lift: [$"--external net[{ns}]:netns"]);
         }
 
         if (!c.Host.HasTool("ip") && !external)

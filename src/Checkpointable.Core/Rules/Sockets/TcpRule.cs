@@ -90,10 +90,10 @@ public sealed class TcpRule : IRule
         bool v6 = t.IsV6 && !IsMapped(t);
         if (!c.NetworkLockWorks(perConnection: true, v6))
         {
-            string tool = c.Options.NetworkLock == Options.NetworkLockMethod.Nftables ? "libnftables" : v6 ? "ip6tables" : "iptables";
+            string tool = c.Options.NetworkLock == Options.NetworkLockMethod.Nftables ? "nftables, which this criu was built without" : v6 ? "ip6tables, which is not installed" : "iptables, which is not installed";
             string what = t.State == 7 ? $"closed TCP socket {conn} still remembers its peer, so criu restores it through TCP repair and" : $"TCP connection {conn}: criu";
             c.Report("I3", Subsystem.Sockets, s.Process, s.Resource,
-                $"{what} locks it with {tool}, which is not installed",
+                $"{what} locks it with {tool}",
                 "Failed to lock TCP connection %x (criu/sk-tcp.c:81)",
                 lift: [c.NetworkLockRemedy], fd: s.Fd.Fd);
         }
