@@ -113,12 +113,8 @@ public sealed class TcpRule : IRule
             return string.Empty;
         }
 
-        var peer = c.Snapshot.SocketIndex.PeerOf(t);
-        if (peer is null)
-        {
-            return ", peer outside the host or unknown";
-        }
-
-        return c.TreeSocketInodes.Contains(peer.Inode) ? ", peer inside the tree" : ", peer outside the tree";
+        return c.Snapshot.SocketIndex.PeerOf(t) is { } peer && c.TreeSocketInodes.Contains(peer.Inode)
+            ? ", peer inside the tree"
+            : ", peer outside the tree";
     }
 }
