@@ -61,6 +61,10 @@ public static class Collector
     {
         var live = processes.Values.Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
         var sockets = CollectSockets(host, live, hostWide);
+        if (hostWide)
+        {
+            NameUnknownSockets(processes, sockets);
+        }
 
         var reader = new ProcReader();
         var mounts = new Dictionary<ulong, IReadOnlyList<MountEntry>>();
@@ -153,6 +157,44 @@ public static class Collector
         }
 
         return sockets;
+    }
+
+    /// <summary>
+    /// The host scan skips getxattr per socket; the few sockets no dump describes (unbound, unconnected, or of a
+    /// family criu cannot dump) get their protocol name afterwards, so the rules can tell them apart.
+    /// </summary>
+    private static void NameUnknownSockets(Dictionary<int, ProcessSnapshot> processes, Dictionary<ulong, SocketTable> sockets)
+    {
+        foreach (var p in processes.Values.ToList())
+        {
+            if (p.Gone || !sockets.TryGetValue(p.Namespaces[NamespaceKind.Net], out var table))
+            {
+                continue;
+            }
+
+            List<FdEntry>? fds = null;
+            for (int i = 0; i < p.Fds.Count; i++)
+            {
+                var f = p.Fds[i];
+                ulong ino = f.LinkInode;
+                if (f.Kind != FdKind.Socket || ino == 0 || f.SocketProtocol is not null
+                    || table.Unix.ContainsKey(ino) || table.Inet.ContainsKey(ino) || table.Netlink.ContainsKey(ino) || table.Packet.ContainsKey(ino))
+                {
+                    continue;
+                }
+
+                if (Libc.GetXattr($"/proc/{p.Pid}/fd/{f.Fd}", "system.sockprotoname", out string proto) == 0)
+                {
+                    fds ??= [.. p.Fds];
+                    fds[i] = f with { SocketProtocol = proto };
+                }
+            }
+
+            if (fds is not null)
+            {
+                processes[p.Pid] = p.WithFds(fds);
+            }
+        }
     }
 
     /// <summary>Maps system.sockprotoname values to the sock_diag dumps that describe them; an unknown name asks for all.</summary>

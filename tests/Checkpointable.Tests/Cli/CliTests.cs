@@ -80,6 +80,33 @@ public class CliTests(ITestOutputHelper output)
         Assert.Contains(doc.RootElement.GetProperty("processes").EnumerateArray(), p => p.GetProperty("pid").GetInt32() == s.RootPid);
     }
 
+    /// <summary>The host table names the sockets no dump lists (here MPTCP, and an unbound TCP socket of a listener-less process).</summary>
+    [Fact]
+    public void HostTableNamesSocketsNoDumpDescribes()
+    {
+        Subject? mptcp = null;
+        try
+        {
+            mptcp = Subject.Start("mptcp");
+        }
+        catch (SubjectSkippedException e)
+        {
+            output.WriteLine($"SKIP: {e.Message}");
+            return;
+        }
+
+        using (mptcp)
+        using (var listen = Subject.Start("tcp-listen"))
+        {
+            var r = CliRunner.Run();
+            Assert.Matches($@"
+\s*{mptcp.RootPid} no\s+1 subject\s+S-PROTO ", r.Stdout);
+            Assert.Matches($@"
+\s*{listen.RootPid} yes\s+0 subject\s+- *
+", r.Stdout);
+        }
+    }
+
     [Theory]
     [InlineData("no such process: 2147483", "-t", "2147483")]
     [InlineData("unrecognized option '--bogus'", "-t", "1", "--bogus")]
