@@ -1430,6 +1430,15 @@ static void wait_proc_net_tcp(int lport, int rport, int st)
 static void r_tcp_listen(void) { tcp_listener(); }
 static void f_tcp_listen(void) { start_root(r_tcp_listen); }
 
+/* sockets made in the host network namespace, then the root moves to a new one: they stay in the old one */
+static void r_tcp_listen_otherns(void)
+{
+	tcp_listener();
+	if (unshare(CLONE_NEWNET))
+		SKIP("unshare(CLONE_NEWNET)");
+}
+static void f_tcp_listen_otherns(void) { need_root(); start_root(r_tcp_listen_otherns); }
+
 static void r_tcp_listen_pending(void)
 {
 	char port[16];
@@ -1534,6 +1543,14 @@ static void r_udp_bound(void)
 		DIE("UDP bind");
 }
 static void f_udp_bound(void) { start_root(r_udp_bound); }
+
+static void r_udp_otherns(void)
+{
+	r_udp_bound();
+	if (unshare(CLONE_NEWNET))
+		SKIP("unshare(CLONE_NEWNET)");
+}
+static void f_udp_otherns(void) { need_root(); start_root(r_udp_otherns); }
 
 static int udp_connected(void)
 {
@@ -1783,6 +1800,15 @@ static int open_slave(int m, int flags)
 
 static void r_pty_pair(void) { open_slave(open_master(), O_NOCTTY); }
 static void f_pty_pair(void) { start_root(r_pty_pair); }
+
+/* the master closed everywhere: devpts removes /dev/pts/N, the slave is hung up */
+static void r_pty_slave_hungup(void)
+{
+	int m = open_master();
+	open_slave(m, O_NOCTTY);
+	close(m);
+}
+static void f_pty_slave_hungup(void) { start_root(r_pty_slave_hungup); }
 
 static char slave_path[128];
 static void r_open_slave_path(void)
@@ -2072,6 +2098,7 @@ static const struct factory {
 	{ "sysv-msg", f_sysv_msg, 0, "SysV message queue created by the root, one message queued" },
 	/* sockets */
 	{ "tcp-listen", f_tcp_listen, 0, "TCP listener on 127.0.0.1:<ephemeral>" },
+	{ "tcp-listen-otherns", f_tcp_listen_otherns, 0, "TCP listener made in the host netns, then the root unshares its own netns" },
 	{ "tcp-listen-pending", f_tcp_listen_pending, 0, "TCP listener with one connection from the launcher never accepted" },
 	{ "tcp6-listen", f_tcp6_listen, 0, "TCP listener on [::1] (IPV6_V6ONLY)" },
 	{ "tcp-established-external", f_tcp_established_external, 0, "TCP connection from the root to a launcher listener" },
@@ -2079,6 +2106,7 @@ static const struct factory {
 	{ "tcp-close-wait", f_tcp_close_wait, 0, "root's TCP socket in CLOSE_WAIT (the launcher sent FIN)" },
 	{ "tcp-closed-after-peer", f_tcp_closed_after_peer, 0, "root's TCP socket in CLOSE after both FINs (its TIME_WAIT lives apart)" },
 	{ "udp-bound", f_udp_bound, 0, "UDP socket bound to 127.0.0.1:<ephemeral>" },
+	{ "udp-otherns", f_udp_otherns, 0, "bound UDP socket made in the host netns, then the root unshares its own netns" },
 	{ "udp-connected", f_udp_connected, 0, "UDP socket connected to 127.0.0.1:9" },
 	{ "udp-corked", f_udp_corked, 0, "connected UDP socket with UDP_CORK and 6 bytes in the write queue" },
 	{ "unix-socketpair-inside", f_unix_socketpair_inside, 0, "stream socketpair, one end in the root, the other in its child" },
@@ -2101,6 +2129,7 @@ static const struct factory {
 	{ "af-alg", f_af_alg, 0, "AF_ALG socket bound to hash/sha256" },
 	/* ttys */
 	{ "pty-pair", f_pty_pair, 0, "pty master and slave both open in the root, no ctty" },
+	{ "pty-slave-hungup", f_pty_slave_hungup, 0, "root holds a pty slave whose master it closed (hung up)" },
 	{ "pty-slave-external", f_pty_slave_external, 0, "root holds a pty slave (O_NOCTTY), the launcher the master" },
 	{ "shell-job", f_shell_job, L_SETSID, "root is a foreground job on a pty whose session leader (the launcher) is outside" },
 	{ "setsid-ctty", f_setsid_ctty, 0, "root is a session leader with a pty slave as ctty, master also open" },

@@ -101,6 +101,33 @@ internal static unsafe partial class PidFd
         return (buf[0], *(uint*)(buf + 24));
     }
 
+    private const ulong SIOCGSKNS = 0x894C;
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int ioctl_fd_(int fd, ulong request, nint unused);
+
+    /// <summary>
+    /// The inode of the network namespace the socket belongs to (ioctl SIOCGSKNS gives an fd to it), which can
+    /// differ from its holder's (a socket created before unshare(CLONE_NEWNET)); null where refused.
+    /// </summary>
+    internal static ulong? SocketNamespace(int fd)
+    {
+        int ns = ioctl_fd_(fd, SIOCGSKNS, 0);
+        if (ns < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Libc.Stat($"/proc/self/fd/{ns}", out var st) == 0 ? st.Inode : null;
+        }
+        finally
+        {
+            close_(ns);
+        }
+    }
+
     /// <summary>Bytes queued for reading (SIOCINQ) and not yet sent (SIOCOUTQ); -1 where refused.</summary>
     internal static (int In, int Out) Queues(int fd)
     {

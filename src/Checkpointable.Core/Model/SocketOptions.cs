@@ -5,4 +5,5 @@ namespace Checkpointable.Model;
 /// <param name="Corked">UDP_CORK (criu refuses corked datagram sockets, sk-inet.c:504).</param>
 /// <param name="PassCred">SO_PASSCRED or SO_PASSSEC on a unix receiver (queued data is then refused, sk-queue.c:144).</param>
 /// <param name="Inet">For TCP and UDP sockets: what inet_diag would report, read from the socket itself (names, TCP_INFO, queues).</param>
-public sealed record SocketOptions(ushort PeerPort, bool? Corked, bool? PassCred, InetSocket? Inet = null);
+/// <param name="NetNamespace">The network namespace the socket itself belongs to (SIOCGSKNS), null where unknown.</param>
+public sealed record SocketOptions(ushort PeerPort, bool? Corked, bool? PassCred, InetSocket? Inet = null, ulong? NetNamespace = null);

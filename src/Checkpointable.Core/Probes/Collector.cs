@@ -141,7 +141,8 @@ public static class Collector
             {
                 foreach (var f in inet)
                 {
-                    if (f.SocketOptions!.Inet is { } record)
+                    // A socket of another namespace is not in this one's diag tables, whatever its holder (S1).
+                    if (f.SocketOptions!.Inet is { } record && (f.SocketOptions.NetNamespace ?? group.Key) == group.Key)
                     {
                         table.Inet[record.Inode] = record;
                     }

@@ -82,12 +82,12 @@ public static class SocketOptionsProbe
             int? cred = PidFd.GetInt(fd, PidFd.SOL_SOCKET, PidFd.SO_PASSCRED);
             int? sec = PidFd.GetInt(fd, PidFd.SOL_SOCKET, PidFd.SO_PASSSEC);
             bool? passCred = cred is null && sec is null ? null : (cred ?? 0) != 0 || (sec ?? 0) != 0;
-            return new SocketOptions(0, null, passCred);
+            return new SocketOptions(0, null, passCred, null, PidFd.SocketNamespace(fd));
         }
 
         bool tcp = proto is "TCP" or "TCPv6";
         bool? corked = tcp ? null : PidFd.GetInt(fd, PidFd.SOL_UDP, PidFd.UDP_CORK) is { } c ? c != 0 : null;
-        return new SocketOptions(PidFd.PeerPort(fd, v6), corked, null, InetOf(fd, f.LinkInode, v6, tcp, proto));
+        return new SocketOptions(PidFd.PeerPort(fd, v6), corked, null, InetOf(fd, f.LinkInode, v6, tcp, proto), PidFd.SocketNamespace(fd));
     }
 
     /// <summary>

@@ -40,7 +40,13 @@ public sealed class SocketFamilyRule : IRule
                 case "TCP" or "TCPv6":
                     // Not in the TCP table: unbound or closed, which criu re-creates (gen_uncon_sk),
                     // unless it is connected in another namespace (S1).
-                    if (FoundElsewhere(c, s) is { } other)
+                    if (s.Fd.SocketOptions is { Inet: { } live, NetNamespace: { } own } && own != p.Namespaces[NamespaceKind.Net])
+                    {
+                        c.Report("S1", Subsystem.Sockets, p, s.Resource,
+                            $"TCP socket {s.Inode} ({TcpRule.StateName(live.State)}) belongs to network namespace {own}, not its holder's: criu finds it in no table and expects it closed",
+                            "Socket state %d obtained but expected %d (criu/sk-inet.c:322)", fd: s.Fd.Fd);
+                    }
+                    else if (FoundElsewhere(c, s) is { } other)
                     {
                         c.Report("S1", Subsystem.Sockets, p, s.Resource, $"TCP socket {s.Inode} belongs to network namespace {other}, which no tree task is in",
                             "Socket state %d obtained but expected %d (criu/sk-inet.c:322)", fd: s.Fd.Fd);

@@ -53,7 +53,9 @@ public sealed class TtyRule : IRule
                 }
 
                 CheckIndex(c, p, fd, rdev);
-                if (TtyDevice.IsPtySlave(rdev) && !masters.Contains(TtyDevice.PtsIndex(rdev)))
+                // devpts removes /dev/pts/N when the last master fd closes, so a slave whose link reads
+                // "(deleted)" is hung up, which criu accepts (TTY1); otherwise its master is open somewhere.
+                if (TtyDevice.IsPtySlave(rdev) && !masters.Contains(TtyDevice.PtsIndex(rdev)) && !fd.PathDeleted)
                 {
                     externalSlaves.TryAdd(TtyDevice.PtsIndex(rdev), (p, fd));
                 }
@@ -98,8 +100,7 @@ public sealed class TtyRule : IRule
                 c.Options.ShellJob && !byShellJob
                     ? "Only one slave external peer is allowed (index %d) (criu/tty.c:419)"
                     : "Found slave peer index %d without correspond master peer (criu/tty.c:410)",
-                lift: slaves.Count == 1 ? ["--shell-job"] : [external], liftedNow: isExternal || byShellJob, fd: fd.Fd,
-                certainty: Certainty.Likely);
+                lift: slaves.Count == 1 ? ["--shell-job"] : [external], liftedNow: isExternal || byShellJob, fd: fd.Fd);
         }
     }
 
