@@ -860,6 +860,10 @@ static void r_file_rw(void)
 }
 static void f_file_rw(void) { start_root(r_file_rw); }
 
+/* a live file whose name really ends in " (deleted)": /proc shows the same text as for an unlinked one */
+static void r_file_named_deleted(void) { make_file("held (deleted)", 100); }
+static void f_file_named_deleted(void) { start_root(r_file_named_deleted); }
+
 static void r_file_deleted_small(void)
 {
 	make_file("small", 4096);
@@ -1323,6 +1327,18 @@ static void r_mmap_deleted_small(void) { mmap_deleted(64 << 10); }
 static void f_mmap_deleted_small(void) { start_root(r_mmap_deleted_small); }
 static void r_mmap_deleted_large(void) { mmap_deleted(2 << 20); }
 static void f_mmap_deleted_large(void) { start_root(r_mmap_deleted_large); }
+
+/* a 2 MiB file named "big (deleted)", mapped, and not deleted at all */
+static void r_mmap_named_deleted(void)
+{
+	size_t size = 2 << 20;
+	int fd = make_file("big (deleted)", size);
+	char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		DIE("mmap");
+	close(fd);
+}
+static void f_mmap_named_deleted(void) { start_root(r_mmap_named_deleted); }
 
 static void r_aio_ring(void)
 {
@@ -2097,6 +2113,8 @@ static const struct factory {
 	{ "sysv-sem", f_sysv_sem, 0, "SysV semaphore set created by the root (value 3)" },
 	{ "sysv-msg", f_sysv_msg, 0, "SysV message queue created by the root, one message queued" },
 	/* sockets */
+	{ "file-named-deleted", f_file_named_deleted, 0, "a live file literally named \"held (deleted)\", open O_RDWR" },
+	{ "mmap-named-deleted", f_mmap_named_deleted, 0, "a live 2 MiB file literally named \"big (deleted)\", mapped, fd closed" },
 	{ "tcp-listen", f_tcp_listen, 0, "TCP listener on 127.0.0.1:<ephemeral>" },
 	{ "tcp-listen-otherns", f_tcp_listen_otherns, 0, "TCP listener made in the host netns, then the root unshares its own netns" },
 	{ "tcp-listen-pending", f_tcp_listen_pending, 0, "TCP listener with one connection from the launcher never accepted" },

@@ -16,6 +16,9 @@ public sealed record MemoryMapping(
     /// <summary>errno of that statx, 0 when it worked or was not tried.</summary>
     public int FileStatErrno { get; init; }
 
+    /// <summary>errno of a stat of the path column as it is (in the process's root), where the mapped file still has links.</summary>
+    public int PathErrno { get; init; }
+
     /// <summary>Mount id of the mapped file; read only for processes outside our mount namespace, else -1.</summary>
     public int MountId { get; init; } = -1;
 

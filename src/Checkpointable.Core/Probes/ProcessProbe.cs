@@ -187,8 +187,10 @@ public static class ProcessProbe
 
             var entry = new FdEntry(fd, link, stat, info, kind, protocol, error);
 
-            // Does the name still lead to this file? (files-reg.c check_path_remap: F-REG4/F-REG5)
-            if (settings.AllFdInfo && stat is not null && !entry.PathDeleted
+            // Does the name still lead to this file? criu stats the link text as it is, " (deleted)" included,
+            // whenever the file still has links (files-reg.c check_path_remap: F-REG4/F-REG5), so a file
+            // really named "x (deleted)" is fine and a deleted name of a linked file is not.
+            if (settings.AllFdInfo && stat is { Links: > 0 }
                 && kind is FdKind.RegularFile or FdKind.Directory or FdKind.Fifo or FdKind.Symlink)
             {
                 int rc = Libc.Stat($"{dir}/root{link}", out var pathStat, followLinks: kind != FdKind.Symlink);
@@ -281,6 +283,10 @@ public static class ProcessProbe
             {
                 int rc = Libc.Stat(mapFile, out var st);
                 m = m with { FileStat = rc == 0 ? st : null, FileStatErrno = rc };
+                if (rc == 0 && st.Links > 0 && m.Path.StartsWith('/'))
+                {
+                    m = m with { PathErrno = Libc.Stat($"{dir}/root{m.Path}", out _) };
+                }
             }
 
             // Outside our mount namespace a file may be mapped through a mount the task's namespace lacks

@@ -55,6 +55,8 @@ public class RuleTests(ITestOutputHelper output)
         { "file-linked-renamed", "", 1, "F-REG4" },
         { "file-linked-renamed", "--link-remap", 0, "F-REG4" },
         { "file-path-replaced", "", 0, null }, // its old inode lost its last name: a small ghost file
+        { "file-named-deleted", "", 0, null }, // the name really ends in " (deleted)": not deleted at all
+        { "mmap-named-deleted", "", 0, null },
         { "opath-fifo", "", 1, "OP3" },
         { "opath-socket", "", 1, "OP2" },
         { "pipe-packet", "", 1, "P2" },

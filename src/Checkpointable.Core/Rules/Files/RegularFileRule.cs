@@ -101,31 +101,25 @@ public sealed class RegularFileRule : IRule
             }
         }
 
-        if (fd.PathDeleted)
+        if (st.Links == 0)
         {
-            if (st.Links == 0)
+            if (st.AllocatedBytes > c.Options.GhostLimit)
             {
-                if (st.AllocatedBytes > c.Options.GhostLimit)
-                {
-                    c.Report("F-REG3", Subsystem.Files, p, res,
-                        $"deleted file {path} has {Size.Format(st.AllocatedBytes)} allocated, over the ghost limit of {Size.Format(c.Options.GhostLimit)}",
-                        "Can't dump ghost file %s of %lu size, increase limit (criu/files-reg.c:1031)",
-                        lift: [$"--ghost-limit {Size.Limit(st.AllocatedBytes)}"], fd: fd.Fd);
-                }
-            }
-            else
-            {
-                c.Report("F-REG4", Subsystem.Files, p, res, $"{path} was unlinked but the file still has {st.Links} other link(s)",
-                    "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
-                    lift: ["--link-remap"], liftedNow: c.Options.LinkRemap, fd: fd.Fd);
+                c.Report("F-REG3", Subsystem.Files, p, res,
+                    $"deleted file {path} has {Size.Format(st.AllocatedBytes)} allocated, over the ghost limit of {Size.Format(c.Options.GhostLimit)}",
+                    "Can't dump ghost file %s of %lu size, increase limit (criu/files-reg.c:1031)",
+                    lift: [$"--ghost-limit {Size.Limit(st.AllocatedBytes)}"], fd: fd.Fd);
             }
 
             return;
         }
 
-        if (fd.PathErrno == Interop.Libc.ENOENT && st.Links > 0)
+        if (fd.PathErrno == Interop.Libc.ENOENT)
         {
-            c.Report("F-REG4", Subsystem.Files, p, res, $"{path} no longer resolves (its directory was moved or covered) while the file is still linked",
+            c.Report("F-REG4", Subsystem.Files, p, res,
+                fd.PathDeleted
+                    ? $"{path} was unlinked but the file still has {st.Links} other link(s)"
+                    : $"{path} no longer resolves (its directory was moved or covered) while the file is still linked",
                 "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
                 lift: ["--link-remap"], liftedNow: c.Options.LinkRemap, fd: fd.Fd);
         }

@@ -90,13 +90,13 @@ public sealed class MappingRule : IRule
             c.Report("M-DEL", Subsystem.Mm, p, res, $"maps deleted file {m.Path} whose size could not be read ({Interop.Libc.ErrnoName(m.FileStatErrno)})",
                 severity: Severity.Unknown);
         }
-        else if (f.Links > 0)
+        else if (f.Links > 0 && m.PathErrno == Interop.Libc.ENOENT)
         {
             c.Report("M-UNLINKED", Subsystem.Mm, p, res, $"maps {m.Path}: its name was removed but the file still has {f.Links} link(s)",
                 "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
                 lift: ["--link-remap"], liftedNow: c.Options.LinkRemap);
         }
-        else if (f.AllocatedBytes > c.Options.GhostLimit)
+        else if (f.Links == 0 && f.AllocatedBytes > c.Options.GhostLimit)
         {
             c.Report("M-DEL", Subsystem.Mm, p, res,
                 $"maps deleted file {m.Path} with {Size.Format(f.AllocatedBytes)} allocated, over the ghost limit of {Size.Format(c.Options.GhostLimit)}",
