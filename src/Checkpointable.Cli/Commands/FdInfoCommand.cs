@@ -8,7 +8,7 @@ public static class FdInfoCommand
     public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
     {
         var judgement = CheckCommand.JudgeTree(pid, criuTokens, out _);
-        output.Write(json ? JsonRenderer.Render(judgement, criuTokens) : FdInfoRenderer.Render(judgement));
+        output.Write(json ? JsonRenderer.Render(judgement, criuTokens, descriptors: true) : FdInfoRenderer.Render(judgement));
         return (int)judgement.Verdict;
     }
 }

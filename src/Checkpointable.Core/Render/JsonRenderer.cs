@@ -9,7 +9,8 @@ public static class JsonRenderer
 {
     public const string Schema = "checkpointable/v1";
 
-    public static JudgementDto ToDto(Judgement j, IReadOnlyList<string> userTokens) => new(
+    /// <param name="descriptors">Also list every fd with its kernel fdinfo text and verdict (the fdinfo command).</param>
+    public static JudgementDto ToDto(Judgement j, IReadOnlyList<string> userTokens, bool descriptors = false) => new(
         Schema,
         j.Tree.Root,
         VerdictName(j.Verdict),
@@ -26,7 +27,8 @@ public static class JsonRenderer
                 p.Gone,
                 Enum.GetValues<Subsystem>().ToDictionary(Text.Name, s => j.IsCheckpointable(pid, s) ? 1 : 0),
                 p.Fds.Count,
-                p.Threads.Count);
+                p.Threads.Count,
+                descriptors ? p.Fds.Select(f => DescriptorDto.From(j, pid, f)).ToList() : null);
         }).ToList(),
         j.Findings.Select(FindingDto.From).ToList(),
         new HostDto(
@@ -38,8 +40,8 @@ public static class JsonRenderer
             j.Options.ConfigFiles),
         j.Snapshot.TakenAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
 
-    public static string Render(Judgement j, IReadOnlyList<string> userTokens) =>
-        JsonSerializer.Serialize(ToDto(j, userTokens), CheckpointableJsonContext.Default.JudgementDto) + "\n";
+    public static string Render(Judgement j, IReadOnlyList<string> userTokens, bool descriptors = false) =>
+        JsonSerializer.Serialize(ToDto(j, userTokens, descriptors), CheckpointableJsonContext.Default.JudgementDto) + "\n";
 
     public static string Render(IReadOnlyList<HostRow> rows) =>
         JsonSerializer.Serialize(new HostTableDto(Schema, rows), CheckpointableJsonContext.Default.HostTableDto) + "\n";
@@ -68,7 +70,25 @@ public sealed record JudgementDto(
 /// <summary>Host facts that changed the verdict: where criu would run and what it would find there.</summary>
 public sealed record HostDto(string Kernel, bool Root, IReadOnlyList<string> Tools, bool CriuNftables, IReadOnlyList<string> Plugins, IReadOnlyList<string> ConfigFiles);
 
-public sealed record ProcessDto(int Pid, string Comm, bool Gone, IReadOnlyDictionary<string, int> Subsystems, int Fds, int Threads);
+public sealed record ProcessDto(
+    int Pid,
+    string Comm,
+    bool Gone,
+    IReadOnlyDictionary<string, int> Subsystems,
+    int Fds,
+    int Threads,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DescriptorDto>? Descriptors);
+
+/// <summary>One fd as the fdinfo view shows it: the kernel's lines and the seed's checkpointable flag (1, 0, or -1 unknown).</summary>
+public sealed record DescriptorDto(int Fd, string Link, string Kind, string? FdInfo, int Checkpointable, IReadOnlyList<string> Rules)
+{
+    public static DescriptorDto From(Judgement j, int pid, Model.FdEntry f)
+    {
+        var findings = j.ForFd(pid, f.Fd).ToList();
+        int flag = findings.Any(x => x.Blocks) ? 0 : findings.Any(x => x.Severity == Severity.Unknown && !x.Lifted) ? -1 : 1;
+        return new DescriptorDto(f.Fd, f.Link, f.Kind.ToString(), f.Info?.Text, flag, findings.Select(x => x.RuleId).Distinct().ToList());
+    }
+}
 
 public sealed record FindingDto(
     string Rule,

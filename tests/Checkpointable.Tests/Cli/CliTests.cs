@@ -45,6 +45,15 @@ public class CliTests(ITestOutputHelper output)
         Assert.Matches($@"/proc/{s.RootPid}/fdinfo/\d+:pos:\t0\n/proc/{s.RootPid}/fdinfo/\d+:flags:\t\d+", r.Stdout);
         Assert.Matches($@"/proc/{s.RootPid}/fdinfo/\d+:checkpointable: 0 \(pipe:\[\d+\] is in packet mode \(O_DIRECT\)\) \[P2\]", r.Stdout);
         Assert.Contains($"/proc/{s.RootPid}/fdinfo/0:checkpointable: 1\n", r.Stdout);
+
+        var json = CliRunner.Run("fdinfo", s.RootPid.ToString(), "--json");
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var fds = doc.RootElement.GetProperty("processes")[0].GetProperty("descriptors").EnumerateArray().ToList();
+        var packet = fds.Single(f => f.GetProperty("rules").EnumerateArray().Any(x => x.GetString() == "P2"));
+        Assert.Equal(0, packet.GetProperty("checkpointable").GetInt32());
+        Assert.Equal("Pipe", packet.GetProperty("kind").GetString());
+        Assert.StartsWith("pos:\t0\nflags:", packet.GetProperty("fdInfo").GetString());
+        Assert.Equal(1, fds.Single(f => f.GetProperty("fd").GetInt32() == 0).GetProperty("checkpointable").GetInt32());
     }
 
     [Fact]
