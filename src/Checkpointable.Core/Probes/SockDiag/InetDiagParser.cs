@@ -29,12 +29,10 @@ internal static class InetDiagParser
     internal static bool TryParse(ReadOnlySpan<byte> payload, IpProtocol protocol, AddressTextCache? cache, [NotNullWhen(true)] out InetSocket? socket)
     {
         socket = null;
-        if (payload.Length < Unsafe.SizeOf<Netlink.inet_diag_msg>())
+        if (!NetlinkReader.TryRead(out Netlink.inet_diag_msg msg, payload))
         {
             return false;
         }
-
-        var msg = MemoryMarshal.Read<Netlink.inet_diag_msg>(payload);
         cache ??= new AddressTextCache();
         string? local = cache.Format(msg.idiag_family, payload.Slice(SourceAddressOffset, 16));
         string? remote = cache.Format(msg.idiag_family, payload.Slice(DestinationAddressOffset, 16));

@@ -53,12 +53,10 @@ public static class NetDeviceLister
     internal static bool TryParse(ReadOnlySpan<byte> payload, out NetDevice device)
     {
         device = null!;
-        if (payload.Length < Unsafe.SizeOf<Netlink.ifinfomsg>())
+        if (!NetlinkReader.TryRead(out Netlink.ifinfomsg ifi, payload))
         {
             return false;
         }
-
-        var ifi = MemoryMarshal.Read<Netlink.ifinfomsg>(payload);
         string name = string.Empty;
         string? kind = null;
         var attributes = NetlinkReader.AttributesAfter<Netlink.ifinfomsg>(payload);

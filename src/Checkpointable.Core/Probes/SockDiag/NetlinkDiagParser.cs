@@ -14,12 +14,10 @@ internal static class NetlinkDiagParser
     internal static bool TryParse(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out NetlinkSocket? socket)
     {
         socket = null;
-        if (payload.Length < Unsafe.SizeOf<Netlink.netlink_diag_msg>())
+        if (!NetlinkReader.TryRead(out Netlink.netlink_diag_msg msg, payload))
         {
             return false;
         }
-
-        var msg = MemoryMarshal.Read<Netlink.netlink_diag_msg>(payload);
         IReadOnlyList<uint> groups = [];
         uint receiveMemory = 0;
 

@@ -122,6 +122,20 @@ internal ref struct NetlinkReader
         return true;
     }
 
+    /// <summary>A fixed-size kernel struct at the start of <paramref name="data"/>; false when the data is shorter.</summary>
+    public static bool TryRead<T>(out T value, ReadOnlySpan<byte> data)
+        where T : unmanaged
+    {
+        if (data.Length < Unsafe.SizeOf<T>())
+        {
+            value = default;
+            return false;
+        }
+
+        value = MemoryMarshal.Read<T>(data);
+        return true;
+    }
+
     /// <summary>The attributes that follow a fixed-size reply struct <typeparamref name="T"/> in a payload.</summary>
     public static NetlinkReader AttributesAfter<T>(ReadOnlySpan<byte> payload)
         where T : unmanaged

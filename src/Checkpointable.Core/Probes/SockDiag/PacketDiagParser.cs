@@ -14,12 +14,10 @@ internal static class PacketDiagParser
     internal static bool TryParse(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out PacketSocket? socket)
     {
         socket = null;
-        if (payload.Length < Unsafe.SizeOf<Netlink.packet_diag_msg>())
+        if (!NetlinkReader.TryRead(out Netlink.packet_diag_msg msg, payload))
         {
             return false;
         }
-
-        var msg = MemoryMarshal.Read<Netlink.packet_diag_msg>(payload);
         IReadOnlyList<(int InterfaceIndex, uint Count)> memberships = [];
 
         var attributes = NetlinkReader.AttributesAfter<Netlink.packet_diag_msg>(payload);

@@ -17,12 +17,10 @@ internal static class UnixDiagParser
     internal static bool TryParse(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out UnixSocket? socket)
     {
         socket = null;
-        if (payload.Length < Unsafe.SizeOf<Netlink.unix_diag_msg>())
+        if (!NetlinkReader.TryRead(out Netlink.unix_diag_msg msg, payload))
         {
             return false;
         }
-
-        var msg = MemoryMarshal.Read<Netlink.unix_diag_msg>(payload);
         string? name = null;
         ulong peer = 0;
         IReadOnlyList<ulong> icons = [];
@@ -41,12 +39,10 @@ internal static class UnixDiagParser
                     name = DecodeName(value);
                     break;
                 case Netlink.UNIX_DIAG_VFS:
-                    if (value.Length < Unsafe.SizeOf<Netlink.unix_diag_vfs>())
+                    if (!NetlinkReader.TryRead(out Netlink.unix_diag_vfs vfs, value))
                     {
                         return false;
                     }
-
-                    var vfs = MemoryMarshal.Read<Netlink.unix_diag_vfs>(value);
                     vfsInode = vfs.udiag_vfs_ino;
                     vfsDevice = vfs.udiag_vfs_dev;
                     break;
@@ -68,12 +64,10 @@ internal static class UnixDiagParser
                     icons = ReadInodes(value);
                     break;
                 case Netlink.UNIX_DIAG_RQLEN:
-                    if (value.Length < Unsafe.SizeOf<Netlink.unix_diag_rqlen>())
+                    if (!NetlinkReader.TryRead(out Netlink.unix_diag_rqlen rqlen, value))
                     {
                         return false;
                     }
-
-                    var rqlen = MemoryMarshal.Read<Netlink.unix_diag_rqlen>(value);
                     rqueue = rqlen.udiag_rqueue;
                     wqueue = rqlen.udiag_wqueue;
                     break;
