@@ -56,10 +56,12 @@
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <linux/if_packet.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -967,6 +969,23 @@ static void r_pipe(void)
 }
 static void f_pipe(void) { start_root(r_pipe); }
 
+/* criu keeps at most 1024 distinct pipes with readable ends (pipes.c:416) */
+static void r_pipes_1025(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2200) {
+		rl.rlim_cur = rl.rlim_max < 2200 ? rl.rlim_max : 2200;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (int i = 0; i < 1025; i++) {
+		int p[2];
+		if (pipe(p))
+			SKIP("pipe #%d (RLIMIT_NOFILE)", i);
+		close(p[1]);
+	}
+}
+static void f_pipes_1025(void) { start_root(r_pipes_1025); }
+
 static void r_pipe_packet(void)
 {
 	int p[2];
@@ -1748,12 +1767,34 @@ static void r_netlink_group33(void)
 }
 static void f_netlink_group33(void) { start_root(r_netlink_group33); }
 
+/* joined a group without ever binding: port id 0 (sk-netlink.c:138) */
+static void r_netlink_group_unbound(void)
+{
+	int g = 1, fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	if (fd < 0 || setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)))
+		DIE("NETLINK_ADD_MEMBERSHIP 1");
+}
+static void f_netlink_group_unbound(void) { start_root(r_netlink_group_unbound); }
+
 static void r_packet(void)
 {
 	if (socket(AF_PACKET, SOCK_RAW, 0) < 0)
 		SKIP("socket(AF_PACKET, SOCK_RAW)");
 }
 static void f_packet(void) { need_root(); start_root(r_packet); }
+
+/* the same multicast membership added twice: pdmc_count 2 (sk-packet.c:71) */
+static void r_packet_mc_twice(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		SKIP("socket(AF_PACKET, SOCK_RAW)");
+	struct packet_mreq mr = { .mr_ifindex = 1, .mr_type = PACKET_MR_PROMISC };
+	for (int i = 0; i < 2; i++)
+		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)))
+			SKIP("PACKET_ADD_MEMBERSHIP");
+}
+static void f_packet_mc_twice(void) { need_root(); start_root(r_packet_mc_twice); }
 
 static void r_raw(void)
 {
@@ -2003,6 +2044,10 @@ static void f_ns_user(void)
 }
 static void f_ns_user_unmapped(void) { need_root(); start_root(r_ns_user); }
 
+/* the root itself called unshare(CLONE_NEWTIME): its time_for_children differs from its time (namespaces.c:739) */
+static void r_ns_time_children(void) { unshare_or_skip(CLONE_NEWTIME, "CLONE_NEWTIME"); }
+static void f_ns_time_children(void) { need_root(); start_root(r_ns_time_children); }
+
 static void f_ns_time(void)
 {
 	need_root();
@@ -2115,6 +2160,10 @@ static const struct factory {
 	/* sockets */
 	{ "file-named-deleted", f_file_named_deleted, 0, "a live file literally named \"held (deleted)\", open O_RDWR" },
 	{ "mmap-named-deleted", f_mmap_named_deleted, 0, "a live 2 MiB file literally named \"big (deleted)\", mapped, fd closed" },
+	{ "pipes-1025", f_pipes_1025, 0, "1025 pipes whose read ends the root keeps" },
+	{ "netlink-group-unbound", f_netlink_group_unbound, 0, "NETLINK_ROUTE socket that joined group 1 without binding (port id 0)" },
+	{ "packet-mc-twice", f_packet_mc_twice, 0, "packet socket with the same multicast membership added twice (root)" },
+	{ "ns-time-children", f_ns_time_children, 0, "root unshared CLONE_NEWTIME itself: time_for_children differs from time (root)" },
 	{ "tcp-listen", f_tcp_listen, 0, "TCP listener on 127.0.0.1:<ephemeral>" },
 	{ "tcp-listen-otherns", f_tcp_listen_otherns, 0, "TCP listener made in the host netns, then the root unshares its own netns" },
 	{ "tcp-listen-pending", f_tcp_listen_pending, 0, "TCP listener with one connection from the launcher never accepted" },

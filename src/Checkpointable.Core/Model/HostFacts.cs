@@ -32,9 +32,6 @@ public sealed class HostFacts
     /// <summary>criu plugins found in /usr/lib/criu (amdgpu_plugin.so, cuda_plugin.so).</summary>
     public IReadOnlyList<string> Plugins { get; init; } = [];
 
-    /// <summary>Our mount table (to resolve files of processes that share our mount namespace).</summary>
-    public IReadOnlyList<MountEntry> CheckerMounts { get; init; } = [];
-
     public string KernelRelease { get; init; } = string.Empty;
 
     public bool HasTool(string name) => Tools.Contains(name);

@@ -70,12 +70,6 @@ public static class Collector
         var mounts = new Dictionary<ulong, IReadOnlyList<MountEntry>>();
         foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
         {
-            if (group.Key == host.CheckerNamespaces[NamespaceKind.Mnt])
-            {
-                mounts[group.Key] = host.CheckerMounts;
-                continue;
-            }
-
             foreach (var p in group)
             {
                 if (reader.ReadText($"/proc/{p.Pid}/mountinfo", record: false) is { } text)

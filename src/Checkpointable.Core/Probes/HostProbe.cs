@@ -50,7 +50,6 @@ public static class HostProbe
             CriuPath = criu,
             CriuHasNftables = criu is null || CriuLinksNftables(criu) != false,
             Plugins = FindPlugins(),
-            CheckerMounts = r.ReadText("/proc/self/mountinfo") is { } mi ? MountInfoParser.Parse(mi) : [],
             KernelRelease = (r.ReadText("/proc/sys/kernel/osrelease", record: false) ?? string.Empty).Trim(),
         };
     }

@@ -133,6 +133,18 @@ public class CliTests(ITestOutputHelper output)
         Assert.StartsWith("checkpointable: ", r.Stderr);
     }
 
+    /// <summary>H-INHERIT: criu dump rejects --inherit-fd (crtools.c:292) before looking at the tree.</summary>
+    [Fact]
+    public void InheritFdIsRefusedOnDump()
+    {
+        using var s = Subject.Start("sleep");
+        Assert.Equal(0, CliRunner.Run("-t", s.RootPid.ToString()).ExitCode);
+        var r = CliRunner.Run("-t", s.RootPid.ToString(), "--inherit-fd", "fd[1]:pipe:[123]");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("[H-INHERIT]", r.Stdout);
+        Assert.Contains("host: 0", r.Stdout);
+    }
+
     [Fact]
     public void ThreadIdIsNamedWithItsProcess()
     {

@@ -60,6 +60,7 @@ public class RuleTests(ITestOutputHelper output)
         { "opath-fifo", "", 1, "OP3" },
         { "opath-socket", "", 1, "OP2" },
         { "pipe-packet", "", 1, "P2" },
+        { "pipes-1025", "", 1, "P3" },
         { "inotify-deleted-tmpfs", "", 1, "FN2" },
         { "epoll-escaped", "", 1, "E2" },
         { "io-uring", "", 1, "F-AN6" },
@@ -128,7 +129,9 @@ public class RuleTests(ITestOutputHelper output)
         { "netlink-route", "", 0, null },
         { "netlink-unread", "", 1, "NL2" },
         { "netlink-group33", "", 1, "NL3" },
+        { "netlink-group-unbound", "", 1, "NL4" },
         { "packet", "", 0, null },
+        { "packet-mc-twice", "", 1, "PK2" },
         { "raw", "", 0, null },
         { "mptcp", "", 1, "S-PROTO" },
         { "vsock", "", 1, "S-FAM" },
@@ -152,6 +155,7 @@ public class RuleTests(ITestOutputHelper output)
         { "ns-pid", "", 0, null },
         { "ns-user", "", 0, null },
         { "ns-time", "", 0, null },
+        { "ns-time-children", "", 1, "NS7" },
         { "nested-net-child", "", 0, "NS8" },
         { "ns-net", "--network-lock skip", 0, null },
         { "ns-mnt", "", 1, "M-MNT" },
@@ -312,6 +316,76 @@ public class RuleTests(ITestOutputHelper output)
         Assert.True(finding.Blocks);
         Assert.Contains("ifb0", finding.Reason);
         Assert.StartsWith("--external net[", finding.Lift[0]);
+    }
+
+    /// <summary>F-REG2: a file on a mount that another mount now covers (criu's overmount2 experiment).</summary>
+    [Fact]
+    public void FileOnAnOvermountedMountIsRefused()
+    {
+        if (!LiveJudge.Host.IsRoot)
+        {
+            output.WriteLine("SKIP: needs root to mount");
+            return;
+        }
+
+        string dir = Directory.CreateTempSubdirectory("overmount").FullName;
+        Assert.Equal(0, Run("mount", "-t", "tmpfs", "lower", dir));
+        System.Diagnostics.Process? holder = null;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "f"), "data");
+            holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+                "setsid", ["sh", "-c", $"exec 3<'{dir}/f' </dev/null >/dev/null 2>&1; exec sleep 60"]))!;
+            int pid = WaitForFd(holder.Id, $"{dir}/f");
+            Assert.DoesNotContain(LiveJudge.Run(pid, []).Findings, f => f.RuleId == "F-REG2");
+
+            Assert.Equal(0, Run("mount", "-t", "tmpfs", "upper", dir));
+            try
+            {
+                var j = LiveJudge.Run(pid, []);
+                output.WriteLine(LiveJudge.Describe(j));
+                var finding = Assert.Single(j.Findings, f => f.RuleId == "F-REG2");
+                Assert.True(finding.Blocks);
+                Assert.Equal(3, finding.Fd);
+            }
+            finally
+            {
+                Run("umount", dir);
+            }
+        }
+        finally
+        {
+            if (holder is { HasExited: false })
+            {
+                holder.Kill(true);
+                holder.WaitForExit();
+            }
+
+            Run("umount", dir);
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>The pid (the holder itself, or the child it exec'd into) that has <paramref name="path"/> open as fd 3.</summary>
+    private static int WaitForFd(int pid, string path)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                if (new FileInfo($"/proc/{pid}/fd/3").LinkTarget == path && File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep")
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+            }
+
+            Thread.Sleep(20);
+        }
+
+        throw new TimeoutException($"{pid} never held {path}");
     }
 
     /// <summary>M2: a bind mount whose file system's root is mounted nowhere in the dumped mount namespace.</summary>
