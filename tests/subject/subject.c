@@ -904,6 +904,26 @@ static void r_file_linked_renamed(void)
 }
 static void f_file_linked_renamed(void) { start_root(r_file_linked_renamed); }
 
+/* a mapping of a file whose mapped name was unlinked while another hard link keeps it */
+static void r_mmap_linked_renamed(void)
+{
+	int fd = make_file("orig", 65536);
+	if (mmap(NULL, 65536, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+		DIE("mmap");
+	close(fd);
+	if (link("orig", "link") || unlink("orig"))
+		DIE("link/unlink");
+}
+static void f_mmap_linked_renamed(void) { start_root(r_mmap_linked_renamed); }
+
+/* the root itself exits after READY and the launcher does not reap it */
+static void r_zombie_root(void)
+{
+	report_ready(NULL);
+	_exit(0);
+}
+static void f_zombie_root(void) { start_root(r_zombie_root); }
+
 static void r_file_path_replaced(void)
 {
 	make_file("a", 100);
@@ -1083,6 +1103,17 @@ static void r_fanotify(void)
 		DIE("fanotify_mark");
 }
 static void f_fanotify(void) { need_root(); start_root(r_fanotify); }
+
+/* a FAN_MARK_FILESYSTEM mark: criu drops it without a word */
+static void r_fanotify_fs(void)
+{
+	int fd = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY);
+	if (fd < 0)
+		SKIP("fanotify_init");
+	if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN, AT_FDCWD, "."))
+		SKIP("fanotify_mark(FAN_MARK_FILESYSTEM)");
+}
+static void f_fanotify_fs(void) { need_root(); start_root(r_fanotify_fs); }
 
 static void r_epoll(void)
 {
@@ -1579,6 +1610,19 @@ static void r_udp_bound(void)
 }
 static void f_udp_bound(void) { start_root(r_udp_bound); }
 
+/* a datagram waits unread in a bound UDP socket: criu drops it (sk-inet.c:161) */
+static void r_udp_queued(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t l = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) || getsockname(fd, (void *)&sa, &l))
+		DIE("UDP bind");
+	if (sendto(fd, "ping", 4, 0, (void *)&sa, sizeof(sa)) != 4)
+		DIE("sendto");
+}
+static void f_udp_queued(void) { start_root(r_udp_queued); }
+
 static void r_udp_otherns(void)
 {
 	r_udp_bound();
@@ -1687,6 +1731,32 @@ static void r_unix_listen_abstract(void)
 		DIE("listen on an abstract address");
 }
 static void f_unix_listen_abstract(void) { start_root(r_unix_listen_abstract); }
+
+/* a connection from the launcher waits in the root's accept queue, and its client is already closed */
+static void f_unix_listen_closed_pending(void)
+{
+	set_unix_path("closed.sock");
+	start_root(r_unix_listen_path);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (void *)&unix_sa, sizeof(unix_sa)))
+		DIE("connect %s", unix_sa.sun_path);
+	close(fd);
+}
+
+/* the root connects to the launcher's listener, which never accepts, and writes at once */
+static void r_unix_pending_client_wrote(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (void *)&unix_sa, sizeof(unix_sa)))
+		DIE("connect %s", unix_sa.sun_path);
+	write_all(fd, "early", 5);
+}
+static void f_unix_pending_client_wrote(void)
+{
+	set_unix_path("noaccept.sock");
+	unix_bind(SOCK_STREAM, 1);
+	start_root(r_unix_pending_client_wrote);
+}
 
 static void f_unix_listen_pending(void)
 {
@@ -2164,6 +2234,12 @@ static const struct factory {
 	{ "netlink-group-unbound", f_netlink_group_unbound, 0, "NETLINK_ROUTE socket that joined group 1 without binding (port id 0)" },
 	{ "packet-mc-twice", f_packet_mc_twice, 0, "packet socket with the same multicast membership added twice (root)" },
 	{ "ns-time-children", f_ns_time_children, 0, "root unshared CLONE_NEWTIME itself: time_for_children differs from time (root)" },
+	{ "mmap-linked-renamed", f_mmap_linked_renamed, 0, "a mapped file whose mapped name was unlinked while another hard link keeps it" },
+	{ "zombie-root", f_zombie_root, 0, "the root exited and nobody reaped it" },
+	{ "unix-listen-closed-pending", f_unix_listen_closed_pending, 0, "root listens; the launcher connected and closed before accept" },
+	{ "unix-pending-client-wrote", f_unix_pending_client_wrote, 0, "root connected to the launcher's listener (never accepted) and wrote" },
+	{ "udp-queued", f_udp_queued, 0, "bound UDP socket with one unread datagram" },
+	{ "fanotify-fs", f_fanotify_fs, 0, "fanotify FAN_MARK_FILESYSTEM mark on the temp dir's file system (root)" },
 	{ "tcp-listen", f_tcp_listen, 0, "TCP listener on 127.0.0.1:<ephemeral>" },
 	{ "tcp-listen-otherns", f_tcp_listen_otherns, 0, "TCP listener made in the host netns, then the root unshares its own netns" },
 	{ "tcp-listen-pending", f_tcp_listen_pending, 0, "TCP listener with one connection from the launcher never accepted" },
