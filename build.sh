@@ -3,6 +3,8 @@
 # Usage: ./build.sh [checkpointable arguments...]   e.g. ./build.sh -t 1234 --tcp-established
 set -euo pipefail
 cd "$(dirname "$0")"
+# CI may run without HOME; the dotnet CLI wants one.
+export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Native AOT links with clang and zlib; install them on a fresh Debian machine.
 need=()

@@ -3,6 +3,8 @@
 # and agreement with CRIU's recorded verdicts (../shared/oracle). Needs root for the live tests.
 set -uo pipefail
 cd "$(dirname "$0")"
+# CI may run without HOME; the dotnet CLI wants one.
+export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 root=$(pwd)
 
 # What the tests need: gcc (test subject), strace (no-touch test), clang + zlib (AOT), python3 (oracle),
