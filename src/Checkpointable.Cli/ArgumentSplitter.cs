@@ -10,6 +10,10 @@ public static class ArgumentSplitter
 {
     private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?"];
 
+    /// <summary>An option System.CommandLine reads: -t/--tree (also -t123, --tree=123), --json, help, version.</summary>
+    public static bool IsOurs(string a) =>
+        s_ours.Contains(a) || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
+
     public static (List<string> Ours, List<string> Criu) Split(IReadOnlyList<string> args)
     {
         var ours = new List<string>();
@@ -17,8 +21,7 @@ public static class ArgumentSplitter
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
-            bool isOurs = s_ours.Contains(a) || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
-            if (!isOurs && a.StartsWith('-') && a.Length > 1 && CriuOptionParser.IsCriuOption(a, out bool takesValue))
+            if (!IsOurs(a) && a.StartsWith('-') && a.Length > 1 && CriuOptionParser.IsCriuOption(a, out bool takesValue))
             {
                 criu.Add(a);
                 if (takesValue && i + 1 < args.Count)

@@ -60,7 +60,7 @@ root.SetAction(r =>
 });
 fdinfo.SetAction(r => Guard(() => FdInfoCommand.Run(r.GetValue(fdinfoPid), r.GetValue(json), criuTokens, stdout)));
 
-if (ours.FirstOrDefault(a => a.Length > 1 && a[0] == '-' && !char.IsDigit(a[1]) && !IsOurs(a)) is { } unknown)
+if (ours.FirstOrDefault(a => a.Length > 1 && a[0] == '-' && !char.IsDigit(a[1]) && !ArgumentSplitter.IsOurs(a)) is { } unknown)
 {
     Console.Error.WriteLine($"checkpointable: unrecognized option '{unknown}' (neither ours nor a criu dump option; see --help)");
     return ExitCodes.Error;
@@ -74,7 +74,3 @@ if (parsed.Errors.Count > 0)
 }
 
 return parsed.Invoke();
-
-static bool IsOurs(string a) =>
-    a is "-t" or "--tree" or "-h" or "--help" or "-?" or "-V" or "--version" or "--json"
-    || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));

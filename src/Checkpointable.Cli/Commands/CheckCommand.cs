@@ -11,17 +11,16 @@ public static class CheckCommand
 {
     public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
     {
-        var judgement = JudgeTree(pid, criuTokens, out var options);
+        var judgement = JudgeTree(pid, criuTokens);
         output.Write(json ? JsonRenderer.Render(judgement, criuTokens) : SeedTextRenderer.Render(judgement, criuTokens));
-        _ = options;
         return (int)judgement.Verdict;
     }
 
     /// <summary>Shared by check and fdinfo: validate, read the options, collect the tree and judge it.</summary>
-    public static Judgement JudgeTree(int pid, IReadOnlyList<string> criuTokens, out CriuOptions options)
+    public static Judgement JudgeTree(int pid, IReadOnlyList<string> criuTokens)
     {
         Target.Validate(pid);
-        options = CriuOptionParser.Effective(criuTokens);
+        var options = CriuOptionParser.Effective(criuTokens);
         var host = HostProbe.Read();
         var snapshot = Collector.CollectTree(pid, host);
         if (snapshot.Processes[pid].Gone)

@@ -7,7 +7,7 @@ public static class FdInfoCommand
 {
     public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
     {
-        var judgement = CheckCommand.JudgeTree(pid, criuTokens, out _);
+        var judgement = CheckCommand.JudgeTree(pid, criuTokens);
         output.Write(json ? JsonRenderer.Render(judgement, criuTokens, descriptors: true) : FdInfoRenderer.Render(judgement));
         return (int)judgement.Verdict;
     }

@@ -18,7 +18,7 @@ public sealed class Snapshot
         new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>();
 
     /// <summary>Mount tables per mount-namespace inode.</summary>
-    public required IReadOnlyDictionary<ulong, IReadOnlyList<MountEntry>> Mounts { get; init; }
+    public required IReadOnlyDictionary<ulong, MountTable> Mounts { get; init; }
 
     /// <summary>For each tty device some process of the host has as its controlling tty: that session and foreground group.</summary>
     public IReadOnlyDictionary<DeviceId, (int Session, int ForegroundGroup)> TtySessions { get; init; } =
@@ -42,7 +42,7 @@ public sealed class Snapshot
     public SocketTable? SocketsOf(ProcessSnapshot p) =>
         Sockets.TryGetValue(p.Namespaces[NamespaceKind.Net], out var t) ? t : null;
 
-    public IReadOnlyList<MountEntry>? MountsOf(ProcessSnapshot p) =>
+    public MountTable? MountsOf(ProcessSnapshot p) =>
         Mounts.TryGetValue(p.Namespaces[NamespaceKind.Mnt], out var m) ? m : null;
 }
 

@@ -67,14 +67,14 @@ public static class Collector
         }
 
         var reader = new ProcReader();
-        var mounts = new Dictionary<ulong, IReadOnlyList<MountEntry>>();
+        var mounts = new Dictionary<ulong, MountTable>();
         foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
         {
             foreach (var p in group)
             {
                 if (reader.ReadText($"/proc/{p.Pid}/mountinfo", record: false) is { } text)
                 {
-                    mounts[group.Key] = MountInfoParser.Parse(text);
+                    mounts[group.Key] = new MountTable(MountInfoParser.Parse(text));
                     break;
                 }
             }

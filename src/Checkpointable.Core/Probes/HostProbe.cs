@@ -54,14 +54,16 @@ public static class HostProbe
         };
     }
 
+    /// <summary>PATH, then the sbin and bin directories: criu usually runs as root through sudo, whose secure_path has them.</summary>
+    private static IEnumerable<string> SearchPath() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/bin", "/bin"])
+            .Distinct(StringComparer.Ordinal);
+
     private static HashSet<string> FindTools()
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
-        string path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin";
-
-        // criu is normally run as root through sudo, whose secure_path includes the sbin directories.
-        var dirs = path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"]).Distinct();
-        foreach (var dir in dirs)
+        foreach (var dir in SearchPath())
         {
             foreach (var tool in s_tools)
             {
@@ -77,10 +79,7 @@ public static class HostProbe
 
     private static string? FindCriu()
     {
-        string path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/sbin", "/usr/local/sbin", "/sbin"])
-            .Select(d => Path.Combine(d, "criu"))
-            .FirstOrDefault(File.Exists);
+        return SearchPath().Select(d => Path.Combine(d, "criu")).FirstOrDefault(File.Exists);
     }
 
     /// <summary>

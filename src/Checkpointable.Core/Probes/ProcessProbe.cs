@@ -20,7 +20,9 @@ public static class ProcessProbe
                 r.Record(new ProbeError($"{dir}/stat", ProbeFailure.Failed, "unparsable"));
             }
 
-            return new ProcessSnapshot { Pid = pid, Gone = r.Gone || statText is null, Errors = r.Errors };
+            // Gone only when the kernel said so (ENOENT/ESRCH); a refused read is evidence missing, not an exit.
+            bool gone = statText is null && r.Errors.Any(e => e.Failure == ProbeFailure.Gone);
+            return new ProcessSnapshot { Pid = pid, Gone = gone, Errors = r.Errors };
         }
 
         ProcStatus? status = null;
@@ -91,7 +93,6 @@ public static class ProcessProbe
             Wchan = wchan,
             UidMap = uidMap,
             GidMap = gidMap,
-            Gone = r.Gone,
             Errors = r.Errors,
         };
     }

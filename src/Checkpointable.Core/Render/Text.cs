@@ -26,14 +26,7 @@ public static class Text
             tags += "; lift: " + string.Join(' ', f.Lift);
         }
 
-        string state = f.Severity switch
-        {
-            Severity.Blocker when f.Lifted => "checkpointable: 1",
-            Severity.Blocker => "checkpointable: 0",
-            Severity.Unknown => "checkpointable: ?",
-            Severity.Lossy => "checkpointable: 1",
-            _ => "checkpointable: 1",
-        };
+        string state = f.Blocks ? "checkpointable: 0" : f.Severity == Severity.Unknown ? "checkpointable: ?" : "checkpointable: 1";
         string note = f.Severity switch
         {
             Severity.Blocker when f.Lifted => $"{f.Reason}; allowed by the given options",

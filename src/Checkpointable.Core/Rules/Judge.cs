@@ -30,7 +30,7 @@ public static class Judge
             Verdict = verdict,
             MissingOptions = verdict != Verdict.NotCheckpointable ? []
                 : verifyRemedy ? MissingOptions(snapshot, tree, options, rules, findings)
-                : findings.Where(f => f.Blocks).All(f => f.Lift.Count > 0) ? Fold(findings.Where(f => f.Blocks).SelectMany(f => f.Lift)) : null,
+                : Lifts(findings.Where(f => f.Blocks).ToList()),
         };
     }
 
@@ -60,17 +60,21 @@ public static class Judge
                 return missing;
             }
 
-            if (blockers.Any(f => f.Lift.Count == 0))
+            if (Lifts(blockers) is not { } lifts)
             {
                 return null;
             }
 
-            missing = Fold(missing.Concat(blockers.SelectMany(f => f.Lift)));
+            missing = Fold(missing.Concat(lifts));
             findings = Evaluate(snapshot, tree, options.With(missing), rules);
         }
 
         return findings.Any(f => f.Blocks) ? null : missing;
     }
+
+    /// <summary>The options the blockers name, or null when one of them has none.</summary>
+    private static List<string>? Lifts(List<Finding> blockers) =>
+        blockers.All(f => f.Lift.Count > 0) ? Fold(blockers.SelectMany(f => f.Lift)) : null;
 
     /// <summary>Distinct options; of several --ghost-limit values only the largest.</summary>
     private static List<string> Fold(IEnumerable<string> options)

@@ -46,11 +46,12 @@ public class MountInfoParserTests
             "40 27 0:40 / /a/b rw - tmpfs tmpfs rw\n" +
             "41 27 0:41 / /a rw - tmpfs tmpfs rw\n");
         MountEntry Id(int id) => mounts.Single(m => m.MountId == id);
-        Assert.False(Overmount.IsOvermounted(Id(30), mounts));
-        Assert.True(Overmount.IsOvermounted(Id(25), mounts));
-        Assert.True(Overmount.IsOvermounted(Id(40), mounts));
-        Assert.False(Overmount.IsOvermounted(Id(41), mounts));
-        Assert.False(Overmount.IsOvermounted(Id(24), mounts));
+        var table = new MountTable(mounts);
+        Assert.False(Overmount.IsOvermounted(Id(30), table));
+        Assert.True(Overmount.IsOvermounted(Id(25), table));
+        Assert.True(Overmount.IsOvermounted(Id(40), table));
+        Assert.False(Overmount.IsOvermounted(Id(41), table));
+        Assert.False(Overmount.IsOvermounted(Id(24), table));
     }
 
     [Fact]

@@ -14,9 +14,6 @@ internal sealed class ProcReader
 
     public IReadOnlyList<ProbeError> Errors => _errors;
 
-    /// <summary>True once a read said the process no longer exists.</summary>
-    public bool Gone { get; private set; }
-
     /// <summary>Reads a whole file as UTF-8 text; on failure records the error and returns null.</summary>
     public string? ReadText(string path, bool record = true)
     {
@@ -73,12 +70,6 @@ internal sealed class ProcReader
 
     private void Note(string path, int errno, bool record)
     {
-        var failure = ProbeError.Classify(errno);
-        if (failure == ProbeFailure.Gone && path.EndsWith("/stat", StringComparison.Ordinal) && path.Count(c => c == '/') == 3)
-        {
-            Gone = true;
-        }
-
         if (record)
         {
             _errors.Add(ProbeError.FromErrno(path, errno));

@@ -37,36 +37,34 @@ public static class StatParser
             return false;
         }
 
-        long[] v = new long[48];
-        for (int n = 4; n < Math.Min(count + 3, v.Length); n++)
-        {
-            v[n] = long.TryParse(rest[fields[n - 3]], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long x) ? x : 0;
-        }
-
         var state = rest[fields[0]];
         if (state.Length != 1)
         {
             return false;
         }
 
-        long L(int n) => n < v.Length ? v[n] : 0;
+        ReadOnlySpan<Range> used = fields[..count];
 
-        uint ttyNr = (uint)L(7);
+        uint ttyNr = (uint)Field(rest, used, 7);
         var tty = new DeviceId((ttyNr >> 8) & 0xfff, (ttyNr & 0xff) | ((ttyNr >> 12) & 0xfff00));
         stat = new ProcStat(
             pid,
             comm,
             state[0],
-            (int)L(4),
-            (int)L(5),
-            (int)L(6),
+            (int)Field(rest, used, 4),
+            (int)Field(rest, used, 5),
+            (int)Field(rest, used, 6),
             tty,
-            (int)L(8),
-            (uint)L(9),
-            (ulong)L(22),
-            count >= 24 ? (ulong)L(26) : 0,
-            count >= 26 ? (ulong)L(28) : 0,
-            count >= 45 ? (ulong)L(47) : 0);
+            (int)Field(rest, used, 8),
+            (uint)Field(rest, used, 9),
+            (ulong)Field(rest, used, 22),
+            (ulong)Field(rest, used, 26),
+            (ulong)Field(rest, used, 28),
+            (ulong)Field(rest, used, 47));
         return true;
     }
+
+    /// <summary>Field <paramref name="n"/> in proc(5) numbering (the fields after comm start at 3); 0 when absent or not a number.</summary>
+    private static long Field(ReadOnlySpan<char> rest, ReadOnlySpan<Range> fields, int n) =>
+        n - 3 < fields.Length && long.TryParse(rest[fields[n - 3]], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : 0;
 }

@@ -25,7 +25,7 @@ public sealed class FsnotifyRule : IRule
 
                 foreach (var w in fd.Info.InotifyWatches)
                 {
-                    string? fsType = mounts?.FirstOrDefault(m => m.Device == w.Device)?.FsType;
+                    string? fsType = mounts?.Entries.FirstOrDefault(m => m.Device == w.Device)?.FsType;
                     bool tmpfs = fsType is "tmpfs" or "devtmpfs";
                     bool deleted = p.Fds.Any(f => f.Stat is { } st && st.Inode == w.Inode && st.Device == w.Device && (f.PathDeleted || st.Links == 0));
                     if (tmpfs && deleted)

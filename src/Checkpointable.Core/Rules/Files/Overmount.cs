@@ -9,27 +9,21 @@ public static class Overmount
     /// Hidden when, at any level up the tree, a sibling is mounted on or above the path (sibling-overmount),
     /// or when a child of the mount itself sits on its very mountpoint (children-overmount).
     /// </summary>
-    public static bool IsOvermounted(MountEntry mount, IReadOnlyCollection<MountEntry> all)
+    public static bool IsOvermounted(MountEntry mount, MountTable table)
     {
-        var byId = new Dictionary<int, MountEntry>(all.Count);
-        foreach (var m in all)
-        {
-            byId.TryAdd(m.MountId, m);
-        }
-
         var seen = new HashSet<int>();
-        for (var m = mount; byId.TryGetValue(m.ParentId, out var parent) && parent != m && seen.Add(m.MountId); m = parent)
+        for (var m = mount; table.Find(m.ParentId) is { } parent && parent != m && seen.Add(m.MountId); m = parent)
         {
-            foreach (var t in all)
+            foreach (var t in table.ChildrenOf(parent.MountId))
             {
-                if (t.ParentId == parent.MountId && t.MountId != m.MountId && IsSubPath(m.MountPoint, t.MountPoint))
+                if (t.MountId != m.MountId && IsSubPath(m.MountPoint, t.MountPoint))
                 {
                     return true;
                 }
             }
         }
 
-        return all.Any(c => c.ParentId == mount.MountId && c.MountId != mount.MountId && c.MountPoint == mount.MountPoint);
+        return table.ChildrenOf(mount.MountId).Any(c => c.MountId != mount.MountId && c.MountPoint == mount.MountPoint);
     }
 
     /// <summary>criu's issubpath: <paramref name="path"/> is <paramref name="sub"/> or below it.</summary>

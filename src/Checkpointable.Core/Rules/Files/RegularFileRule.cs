@@ -17,24 +17,23 @@ public sealed class RegularFileRule : IRule
         foreach (var p in c.Processes)
         {
             var mounts = c.Snapshot.MountsOf(p);
-            var byId = mounts?.ToDictionary(m => m.MountId);
             foreach (var fd in p.Fds)
             {
                 if (fd.Kind is FdKind.RegularFile or FdKind.Directory or FdKind.Symlink or FdKind.Fifo && fd.Stat is { } st)
                 {
-                    Check(c, p, fd, st, byId, mounts);
+                    Check(c, p, fd, st, mounts);
                 }
                 else if (fd.Kind == FdKind.CharDevice && fd.Stat is { RDevice.Major: 1 } dev)
                 {
                     // /dev/null, /dev/zero, … are dumped as regular files by path (files.c dump_chrdev, MEM_MAJOR):
                     // the same mount lookup applies, e.g. to stdio inherited across unshare(CLONE_NEWNS).
-                    CheckMount(c, p, fd, dev, byId, mounts, out _);
+                    CheckMount(c, p, fd, dev, mounts, out _);
                 }
             }
 
             foreach (var (name, mnt) in p.SpecialFileMounts)
             {
-                if (byId is not null && !byId.ContainsKey(mnt) && !(name == "exe" && p.Mappings.Any(m => m.MountId == mnt)))
+                if (mounts is not null && !mounts.Contains(mnt) && !(name == "exe" && p.Mappings.Any(m => m.MountId == mnt)))
                 {
                     c.Report("F-REG1", Subsystem.Files, p, name, $"its {name} is on mount {mnt}, which is not in its mount namespace",
                         "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)");
@@ -47,24 +46,25 @@ public sealed class RegularFileRule : IRule
     /// F-REG1/F-REG2: the file's mount must be in the namespace and visible. False when a finding was reported;
     /// <paramref name="mount"/> is the mount when it could be checked.
     /// </summary>
-    private static bool CheckMount(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId, IReadOnlyList<MountEntry>? mounts, out MountEntry? mount)
+    private static bool CheckMount(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, MountTable? mounts, out MountEntry? mount)
     {
         mount = null;
         int mnt = fd.Info?.MountId ?? -1;
-        if (mnt < 0 || byId is null || mounts is null || c.Options.IsExternalFile(mnt, st.Inode))
+        if (mnt < 0 || mounts is null || c.Options.IsExternalFile(mnt, st.Inode))
         {
             return true;
         }
 
         string external = $"--external file[{mnt:x}:{st.Inode:x}]";
-        if (!byId.TryGetValue(mnt, out mount))
+        mount = mounts.Find(mnt);
+        if (mount is null)
         {
             c.Report("F-REG1", Subsystem.Files, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {mnt}, which is not in the process's mount namespace (opened before it changed namespace, or an internal mount)",
                 "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)", lift: [external], fd: fd.Fd);
             return false;
         }
 
-        if (Overmount.IsOvermounted(mount, (IReadOnlyCollection<MountEntry>)mounts))
+        if (Overmount.IsOvermounted(mount, mounts))
         {
             c.Report("F-REG2", Subsystem.Files, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {mnt} ({mount.MountPoint}), which another mount now covers",
                 "Open files on overmounted mounts are not supported yet; mount=%d fd=%d path=%s (criu/files-reg.c:1796)", lift: [external], fd: fd.Fd);
@@ -74,7 +74,7 @@ public sealed class RegularFileRule : IRule
         return true;
     }
 
-    private static void Check(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, Dictionary<int, MountEntry>? byId, IReadOnlyList<MountEntry>? mounts)
+    private static void Check(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, MountTable? mounts)
     {
         string res = RuleContext.Fd(fd.Fd);
         string path = fd.PathWithoutDeleted;
@@ -85,7 +85,7 @@ public sealed class RegularFileRule : IRule
             return; // criu skips every path check for external files
         }
 
-        if (!CheckMount(c, p, fd, st, byId, mounts, out var mount))
+        if (!CheckMount(c, p, fd, st, mounts, out var mount))
         {
             return;
         }

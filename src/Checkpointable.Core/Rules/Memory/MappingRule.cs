@@ -16,16 +16,16 @@ public sealed class MappingRule : IRule
     {
         foreach (var p in c.Processes)
         {
-            var mountIds = c.Snapshot.MountsOf(p)?.Select(m => m.MountId).ToHashSet();
+            var mounts = c.Snapshot.MountsOf(p);
             var seen = new HashSet<(DeviceId, ulong)>();
             foreach (var m in p.Mappings)
             {
-                Check(c, p, m, mountIds, seen);
+                Check(c, p, m, mounts, seen);
             }
         }
     }
 
-    private static void Check(RuleContext c, ProcessSnapshot p, MemoryMapping m, HashSet<int>? mountIds, HashSet<(DeviceId, ulong)> seen)
+    private static void Check(RuleContext c, ProcessSnapshot p, MemoryMapping m, MountTable? mounts, HashSet<(DeviceId, ulong)> seen)
     {
         string res = $"mapping {m.Range}";
         if (m.Path == "[uprobes]")
@@ -72,7 +72,7 @@ public sealed class MappingRule : IRule
             return; // one finding per mapped file
         }
 
-        if (m.MountId >= 0 && mountIds is not null && !mountIds.Contains(m.MountId))
+        if (m.MountId >= 0 && mounts is not null && !mounts.Contains(m.MountId))
         {
             c.Report("M-MNT", Subsystem.Mm, p, res,
                 $"maps {m.Path} through mount {m.MountId}, which is not in the process's mount namespace (mapped before it changed namespace)",

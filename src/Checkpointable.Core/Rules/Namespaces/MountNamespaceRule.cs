@@ -21,7 +21,7 @@ public sealed class MountNamespaceRule : IRule
 
     public void Evaluate(RuleContext c)
     {
-        if (!c.RootHasOwn(NamespaceKind.Mnt) || c.Snapshot.MountsOf(c.Root) is not { } mounts || mounts.Count == 0)
+        if (!c.RootHasOwn(NamespaceKind.Mnt) || c.Snapshot.MountsOf(c.Root)?.Entries is not { Count: > 0 } mounts)
         {
             return;
         }

@@ -24,7 +24,7 @@ public sealed class TtyRule : IRule
 
         foreach (var p in c.Processes)
         {
-            var mountIds = c.Snapshot.MountsOf(p)?.Select(m => m.MountId).ToHashSet();
+            var mounts = c.Snapshot.MountsOf(p);
             foreach (var fd in p.Fds)
             {
                 if (fd.Stat is not { IsCharDevice: true } st)
@@ -32,7 +32,7 @@ public sealed class TtyRule : IRule
                     continue;
                 }
 
-                if (TtyDevice.IsTerminal(st.RDevice) && fd.Info is { MountId: >= 0 } info && mountIds is not null && !mountIds.Contains(info.MountId))
+                if (TtyDevice.IsTerminal(st.RDevice) && fd.Info is { MountId: >= 0 } info && mounts is not null && !mounts.Contains(info.MountId))
                 {
                     // tty.c dumps the tty's path too; --shell-job skips that mount lookup for terminals (TTY7).
                     c.Report("TTY7", Subsystem.Tty, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {info.MountId}, which is not in the process's mount namespace",
