@@ -2,6 +2,7 @@ using System.CommandLine;
 using Checkpointable.Cli;
 using Checkpointable.Cli.Commands;
 using Checkpointable.Options;
+using Checkpointable.Predict;
 
 // Entry point: split criu's options from ours, build the command tree, map every failure to one line.
 var (ours, criuTokens) = ArgumentSplitter.Split(args);
@@ -33,7 +34,7 @@ int Guard(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (e is UserFacingException or CriuOptionException)
+    catch (Exception e) when (e is UserFacingException or TargetException or CriuOptionException)
     {
         Console.Error.WriteLine($"checkpointable: {e.Message}");
         return ExitCodes.Error;

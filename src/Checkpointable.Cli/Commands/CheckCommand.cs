@@ -1,8 +1,5 @@
-using Checkpointable.Model;
-using Checkpointable.Options;
-using Checkpointable.Probes;
+using Checkpointable.Predict;
 using Checkpointable.Render;
-using Checkpointable.Rules;
 
 namespace Checkpointable.Cli.Commands;
 
@@ -11,23 +8,8 @@ public static class CheckCommand
 {
     public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
     {
-        var judgement = JudgeTree(pid, criuTokens);
+        var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens));
         output.Write(json ? JsonRenderer.Render(judgement, criuTokens) : SeedTextRenderer.Render(judgement, criuTokens));
         return (int)judgement.Verdict;
-    }
-
-    /// <summary>Shared by check and fdinfo: validate, read the options, collect the tree and judge it.</summary>
-    public static Judgement JudgeTree(int pid, IReadOnlyList<string> criuTokens)
-    {
-        Target.Validate(pid);
-        var options = CriuOptionParser.Effective(criuTokens);
-        var host = HostProbe.Read();
-        var snapshot = Collector.CollectTree(pid, host);
-        if (snapshot.Processes[pid].Gone)
-        {
-            throw new UserFacingException($"process {pid} exited while being read");
-        }
-
-        return Judge.Run(snapshot, pid, options);
     }
 }

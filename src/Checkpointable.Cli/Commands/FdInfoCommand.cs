@@ -1,3 +1,4 @@
+using Checkpointable.Predict;
 using Checkpointable.Render;
 
 namespace Checkpointable.Cli.Commands;
@@ -7,7 +8,7 @@ public static class FdInfoCommand
 {
     public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
     {
-        var judgement = CheckCommand.JudgeTree(pid, criuTokens);
+        var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens));
         output.Write(json ? JsonRenderer.Render(judgement, criuTokens, descriptors: true) : FdInfoRenderer.Render(judgement));
         return (int)judgement.Verdict;
     }

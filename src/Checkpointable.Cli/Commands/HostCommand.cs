@@ -1,7 +1,5 @@
-using Checkpointable.Options;
-using Checkpointable.Probes;
+using Checkpointable.Predict;
 using Checkpointable.Render;
-using Checkpointable.Rules;
 
 namespace Checkpointable.Cli.Commands;
 
@@ -10,25 +8,15 @@ public static class HostCommand
 {
     public static int Run(bool json, IReadOnlyList<string> criuTokens, TextWriter output)
     {
+        var scan = Predictor.JudgeHost(Predictor.Options(criuTokens));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var options = CriuOptionParser.Effective(criuTokens);
-        var host = HostProbe.Read();
-        var snapshot = Collector.CollectHost(host);
-        var collected = clock.Elapsed;
-        var rows = snapshot.Processes.Values
-            .Where(p => !p.Gone && p.Stat is not null)
-            .OrderBy(p => p.Pid)
-            .AsParallel()
-            .AsOrdered()
-            .Select(p => HostTableRenderer.Row(Judge.Run(snapshot, p.Pid, options, verifyRemedy: false)))
-            .ToList();
-        var judged = clock.Elapsed;
+        var rows = scan.Judgements.Select(HostTableRenderer.Row).ToList();
         output.Write(json ? JsonRenderer.Render(rows) : HostTableRenderer.Render(rows));
 
         // CHECKPOINTABLE_TIMING=1 prints where the time went.
         if (Environment.GetEnvironmentVariable("CHECKPOINTABLE_TIMING") == "1")
         {
-            Console.Error.WriteLine($"timing: collect {collected.TotalMilliseconds:0} ms, judge {(judged - collected).TotalMilliseconds:0} ms, render {(clock.Elapsed - judged).TotalMilliseconds:0} ms");
+            Console.Error.WriteLine($"timing: collect {scan.Collect.TotalMilliseconds:0} ms, judge {scan.Judge.TotalMilliseconds:0} ms, render {clock.Elapsed.TotalMilliseconds:0} ms");
         }
         return ExitCodes.Checkpointable;
     }

@@ -1,6 +1,6 @@
 using Checkpointable.Probes.ProcFs;
 
-namespace Checkpointable.Cli;
+namespace Checkpointable.Predict;
 
 /// <summary>Checks a PID before judging it, so bad input gets a clear message instead of a verdict.</summary>
 public static class Target
@@ -9,7 +9,7 @@ public static class Target
     {
         if (pid <= 0)
         {
-            throw new UserFacingException($"invalid PID {pid}");
+            throw new TargetException($"invalid PID {pid}");
         }
 
         string status;
@@ -19,7 +19,7 @@ public static class Target
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new UserFacingException($"no such process: {pid}");
+            throw new TargetException($"no such process: {pid}");
         }
         catch (UnauthorizedAccessException)
         {
@@ -27,12 +27,12 @@ public static class Target
         }
         catch (IOException e)
         {
-            throw new UserFacingException($"cannot read /proc/{pid}/status: {e.Message}");
+            throw new TargetException($"cannot read /proc/{pid}/status: {e.Message}");
         }
 
         if (StatusParser.TryParse(status, out var st) && st.Tgid != st.Pid)
         {
-            throw new UserFacingException($"{pid} is a thread of process {st.Tgid}; use -t {st.Tgid} (criu dump -t {pid} would abort at pstree.c:484)");
+            throw new TargetException($"{pid} is a thread of process {st.Tgid}; use -t {st.Tgid} (criu dump -t {pid} would abort at pstree.c:484)");
         }
     }
 }
