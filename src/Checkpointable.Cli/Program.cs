@@ -61,6 +61,17 @@ root.SetAction(r =>
 });
 fdinfo.SetAction(r => Guard(() => FdInfoCommand.Run(r.GetValue(fdinfoPid), r.GetValue(json), criuTokens, stdout)));
 
+// mount DIR: the seed's files served by FUSE, computed when read (issue 3).
+var mountDir = new Argument<string>("DIR") { Description = "Empty directory to mount on." };
+var allowOther = new Option<bool>("--allow-other") { Description = "Let other users in; each sees only the processes whose /proc/PID/fd it could read." };
+var daemon = new Option<bool>("--daemon") { Description = "Detach once mounted (default: stay in the foreground until SIGINT/SIGTERM or `fusermount3 -u DIR`)." };
+var mount = new Command("mount", "Serve DIR/PID/checkpointable, DIR/PID/fdinfo/N, DIR/PID/reasons, DIR/PID/checkpointable.json and DIR/checkpointable (FUSE, read-only, computed when read).");
+mount.Arguments.Add(mountDir);
+mount.Options.Add(allowOther);
+mount.Options.Add(daemon);
+root.Subcommands.Add(mount);
+mount.SetAction(r => Guard(() => MountCommand.Run(r.GetValue(mountDir)!, r.GetValue(allowOther), r.GetValue(daemon), criuTokens)));
+
 if (ours.FirstOrDefault(a => a.Length > 1 && a[0] == '-' && !char.IsDigit(a[1]) && !ArgumentSplitter.IsOurs(a)) is { } unknown)
 {
     Console.Error.WriteLine($"checkpointable: unrecognized option '{unknown}' (neither ours nor a criu dump option; see --help)");

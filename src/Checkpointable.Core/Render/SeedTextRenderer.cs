@@ -25,7 +25,7 @@ public static class SeedTextRenderer
             b.Append(ProcessFile(j, pid));
             foreach (var f in j.For(pid).OrderBy(f => f.Fd ?? -1))
             {
-                b.Append(Text.Sanitize(f.Resource)).Append(": ").Append(Text.Line(f)).Append('\n');
+                b.Append(ReasonsRenderer.FindingLine(f)).Append('\n');
             }
 
             b.Append('\n');
@@ -47,6 +47,22 @@ public static class SeedTextRenderer
         foreach (var s in Enum.GetValues<Subsystem>())
         {
             b.Append(Text.Name(s)).Append(": ").Append(j.IsCheckpointable(pid, s) ? '1' : '0').Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// The seed's file for a whole tree, as `criu dump -t ROOT` sees it: a subsystem is 0 when the tree has a
+    /// blocker in it, whichever process holds it. For a one-process tree this is exactly <see cref="ProcessFile"/> of the root.
+    /// </summary>
+    public static string TreeFile(Judgement j)
+    {
+        var b = new StringBuilder();
+        foreach (var s in Enum.GetValues<Subsystem>())
+        {
+            bool ok = !j.Findings.Any(f => f.Subsystem == s && f.Blocks);
+            b.Append(Text.Name(s)).Append(": ").Append(ok ? '1' : '0').Append('\n');
         }
 
         return b.ToString();
