@@ -13,7 +13,7 @@ public static class ArgumentSplitter
     // `mount`'s own options. criu also has --daemon, so these are ours only on a mount command line.
     private static readonly HashSet<string> s_mountOnly = ["--allow-other", "--daemon"];
 
-    /// <summary>An option System.CommandLine reads: -t/--tree (also -t123, --tree=123), --json, help, version.</summary>
+    /// <summary>An option System.CommandLine reads: -t/--tree (also -t123, --tree=123), --json, help, version, mount's own.</summary>
     public static bool IsOurs(string a) =>
         s_ours.Contains(a) || s_mountOnly.Contains(a) || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
 

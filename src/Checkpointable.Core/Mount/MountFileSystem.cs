@@ -14,7 +14,7 @@ public sealed class MountFileSystem(MountContent content)
     private const int EACCES = 13;
     private const int EISDIR = 21;
 
-    public OpenFiles Open { get; } = new();
+    public OpenFiles Handles { get; } = new();
 
     /// <summary>Where unexpected failures are reported (the daemon's stderr); they become EIO for the reader.</summary>
     public Action<string> Log { get; init; } = _ => { };
@@ -42,7 +42,7 @@ public sealed class MountFileSystem(MountContent content)
     public int GetAttr(string path, Caller caller, ulong? openHandle, out bool isDirectory)
     {
         isDirectory = false;
-        if (openHandle is { } fh && Open.TryGet(fh, out _))
+        if (openHandle is { } fh && Handles.TryGet(fh, out _))
         {
             return 0; // fstat of an open file: it stays valid after its process exits
         }
@@ -111,14 +111,14 @@ public sealed class MountFileSystem(MountContent content)
             return -ENOENT;
         }
 
-        handle = Open.Add(Encoding.UTF8.GetBytes(text));
+        handle = Handles.Add(Encoding.UTF8.GetBytes(text));
         return 0;
     }
 
     /// <summary>read: bytes of the open file's text from <paramref name="offset"/>; 0 at the end.</summary>
     public int Read(ulong handle, Span<byte> into, long offset)
     {
-        if (!Open.TryGet(handle, out var bytes))
+        if (!Handles.TryGet(handle, out var bytes))
         {
             return -EBADF;
         }
@@ -133,5 +133,5 @@ public sealed class MountFileSystem(MountContent content)
         return n;
     }
 
-    public void Release(ulong handle) => Open.Remove(handle);
+    public void Release(ulong handle) => Handles.Remove(handle);
 }

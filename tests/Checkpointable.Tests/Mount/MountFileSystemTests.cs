@@ -35,14 +35,14 @@ public sealed class MountFileSystemTests
         using var s = Subject.Start("flock");
         var fs = NewFs();
         Assert.Equal(0, fs.OpenFile($"/{s.RootPid}/fdinfo/3", Root, forWriting: false, out ulong fh));
-        Assert.Equal(1, fs.Open.Count);
+        Assert.Equal(1, fs.Handles.Count);
         string whole = ReadAll(fs, fh, 4096);
         Assert.Equal(whole, ReadAll(fs, fh, 7)); // any chunking gives the same text: one judgement per open
         Assert.Contains("lock:\t1: FLOCK", whole, StringComparison.Ordinal);
         Assert.EndsWith("[L1; lift: --file-locks]\n", whole, StringComparison.Ordinal);
         Assert.Equal(0, fs.Read(fh, new byte[10], 1_000_000));
         fs.Release(fh);
-        Assert.Equal(0, fs.Open.Count);
+        Assert.Equal(0, fs.Handles.Count);
         Assert.Equal(-EBADF, fs.Read(fh, new byte[10], 0));
     }
 
@@ -61,7 +61,7 @@ public sealed class MountFileSystemTests
         Assert.Matches(@"^(\w+: [01]\n){9}$", ReadAll(fs, fh, 100));
         Assert.Equal(-ENOENT, fs.OpenFile(path, Root, false, out _));
         fs.Release(fh);
-        Assert.Equal(0, fs.Open.Count);
+        Assert.Equal(0, fs.Handles.Count);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class MountFileSystemTests
         Assert.Equal(-ENOENT, fs.OpenFile("/nothing", Root, false, out _));
         Assert.Equal(-ENOTDIR, fs.ReadDir($"/{pid}/reasons", Root, []));
         Assert.Equal(-ENOENT, fs.ReadDir("/999999999", Root, []));
-        Assert.Equal(0, fs.Open.Count);
+        Assert.Equal(0, fs.Handles.Count);
 
         Assert.Equal(0, fs.GetAttr($"/{pid}/fdinfo", Root, null, out bool dir));
         Assert.True(dir);
