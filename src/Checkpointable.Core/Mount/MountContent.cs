@@ -28,7 +28,8 @@ public sealed record MountContent(CriuOptions Options, IReadOnlyList<string> Cri
         Rules.Judgement j;
         try
         {
-            j = Predictor.JudgeTree(node.Pid, Options);
+            // Only the JSON prints the suggested command; the other files need not prove it by judging again.
+            j = Predictor.JudgeTree(node.Pid, Options, verifyRemedy: node.Kind == NodeKind.Json);
         }
         catch (TargetException)
         {
