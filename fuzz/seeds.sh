@@ -95,6 +95,7 @@ hexseeds sockdiag-unix unix
 for f in tcp4 tcp6 udp4 raw4-unsupported error-einval; do hexseeds sockdiag-inet $f; done
 hexseeds sockdiag-netlink netlink
 hexseeds sockdiag-packet packet
+hexseeds rtnetlink-link rtnetlink
 # rtnetlink: this machine's RTM_GETLINK dump (the first datagram), as NetDeviceLister receives it.
 python3 - "$out/rtnetlink-link/live" <<'PY'
 import os, socket, struct, sys
@@ -103,5 +104,10 @@ s.sendto(struct.pack('=IHHII', 32, 18, 0x301, 1, 0) + bytes(16), (0, 0))
 os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
 open(sys.argv[1], 'wb').write(s.recv(1 << 16))
 PY
+
+# Extra seeds and crash regressions kept with the tests (Fixtures/fuzz/TARGET/).
+for d in $fixtures/fuzz/*/; do
+  t=$(basename "$d"); mkdir -p "$out/$t"; cp "$d"* "$out/$t/"
+done
 
 for d in "$out"/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done
