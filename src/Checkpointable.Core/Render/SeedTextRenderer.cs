@@ -46,7 +46,7 @@ public static class SeedTextRenderer
         var b = new StringBuilder();
         foreach (var s in Enum.GetValues<Subsystem>())
         {
-            b.Append(Text.Name(s)).Append(": ").Append(j.IsCheckpointable(pid, s) ? '1' : '0').Append('\n');
+            b.Append(Text.Name(s)).Append(": ").Append(j.SubsystemState(pid, s) switch { 1 => '1', 0 => '0', _ => '?' }).Append('\n');
         }
 
         return b.ToString();
@@ -61,6 +61,8 @@ public static class SeedTextRenderer
         {
             Verdict.Checkpointable => $"verdict: 1 (checkpointable with these options; tree of {tree})",
             Verdict.Undecided => $"verdict: ? (undecided: some evidence could not be read; tree of {tree})",
+            _ when j.EvidenceMissing =>
+                $"verdict: 0 (not checkpointable: {Plural(blockers, "blocker")}; some evidence could not be read, so no working command is named)",
             _ when j.MissingOptions is { Count: > 0 } m =>
                 $"verdict: 0 (not checkpointable as asked: {Plural(blockers, "blocker")}; with {string.Join(' ', m)} it would be)",
             _ => $"verdict: 0 (not checkpointable: {Plural(blockers, "blocker")}, {Plural(j.Blockers.Count(f => f.Lift.Count == 0), "with no criu option to lift it", "with no criu option to lift them")})",
