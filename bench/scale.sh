@@ -15,7 +15,7 @@ root=$(dirname "$here")
 export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 bin="$root/out/checkpointable"
 [ -x "$bin" ] || (cd "$root" && dotnet publish src/Checkpointable.Cli -c Release -o out -nologo -v quiet)
-[ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+{ [ -x /usr/bin/time ] && command -v bc >/dev/null; } || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time bc >/dev/null
 work=$(mktemp -d /tmp/checkpointable-scale.XXXXXX)
 gcc -O2 -Wall -Werror -o "$work/hold" "$root/tests/scale/hold.c"
 mkdir -p "$here/results"
@@ -30,10 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# measure CMD...: "seconds peakKB exit" (its stdout in $work/out.txt)
+# measure CMD...: "wall user sys peakKB exit" (its stdout in $work/out.txt). CPU time (user + sys) is the work done;
+# wall time also holds the waits for a CPU on a shared machine.
 measure() {
   local rc=0
-  /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" > "$work/out.txt" 2> "$work/err.txt" || rc=$?
+  /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' "$@" > "$work/out.txt" 2> "$work/err.txt" || rc=$?
   echo "$(tail -1 "$work/time.txt") $rc"
 }
 
@@ -55,19 +56,21 @@ run() { # KIND SIZE
   for _ in $(seq 600); do grep -q READY "$work/hold.out" 2>/dev/null && break; sleep 0.1; done
   local rootpid; rootpid=$(awk '/READY/ {print $2}' "$work/hold.out")
   [ -n "$rootpid" ] || { echo "hold $args failed: $(cat "$work/hold.out")" >&2; exec 9>&-; return; }
-  read -r t_s t_kb t_rc < <(measure "$bin" -t "$rootpid")
+  read -r t_s t_u t_k t_kb t_rc < <(measure "$bin" -t "$rootpid")
   local verdict; verdict=$(grep '^verdict' "$work/out.txt" | cut -c1-10)
-  read -r h_s h_kb h_rc < <(measure "$bin")
+  read -r h_s h_u h_k h_kb h_rc < <(measure "$bin")
   local rows; rows=$(($(wc -l < "$work/out.txt") - 1))
-  printf '| %-8s | %9s | %8s s | %7s MB | %s (exit %s) | %8s s | %7s MB | %s rows |\n' \
-    "$kind" "$size" "$t_s" "$((t_kb / 1024))" "$verdict" "$t_rc" "$h_s" "$((h_kb / 1024))" "$rows" | tee -a "$out"
+  printf '| %-7s | %8s | %7s s | %7s s | %6s MB | %s (exit %s) | %7s s | %7s s | %6s MB | %6s |\n' \
+    "$kind" "$size" "$t_s" "$(echo "$t_u + $t_k" | bc)" "$((t_kb / 1024))" "$verdict" "$t_rc" \
+    "$h_s" "$(echo "$h_u + $h_k" | bc)" "$((h_kb / 1024))" "$rows" | tee -a "$out"
   exec 9>&-
   wait "$holder" 2>/dev/null || true
   holder=
 }
 
-echo "| kind     |      size | -t ROOT wall | -t peak RSS | -t verdict | host table wall | host peak RSS | host rows |" | tee "$out"
-echo "|---|---:|---:|---:|---|---:|---:|---:|" | tee -a "$out"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee "$out"
+echo "| kind | size | -t wall | -t CPU | -t peak RSS | -t verdict | host wall | host CPU | host peak RSS | host rows |" | tee -a "$out"
+echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|" | tee -a "$out"
 if [ $# -ge 2 ]; then
   kind=$1; shift
   for size in "$@"; do run "$kind" "$size"; done

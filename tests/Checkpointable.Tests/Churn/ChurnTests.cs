@@ -47,7 +47,8 @@ public sealed class ChurnTests(ITestOutputHelper output)
                         runs.AddOrUpdate(o.Name + " (failed)", 1, (_, n) => n + 1);
                     }
                 }
-            }) { IsBackground = true, Name = o.Name }).ToList();
+            })
+            { IsBackground = true, Name = o.Name }).ToList();
             threads.ForEach(t => t.Start());
             load.WaitForEnd(TimeSpan.FromSeconds(seconds + 60));
             foreach (var t in threads)

@@ -19,11 +19,16 @@ public sealed class EvidenceRule : IRule
             var denied = p.Errors.Where(e => e.Failure == ProbeFailure.Denied).ToList();
             if (denied.Count > 0)
             {
+                // The fds first (most rules need them), the namespace links as one entry.
                 string prefix = $"/proc/{p.Pid}/";
-                string what = string.Join(", ", denied.Take(3).Select(e => e.Path.Replace(prefix, string.Empty, StringComparison.Ordinal)));
-                string more = denied.Count > 3 ? $" and {denied.Count - 3} more" : string.Empty;
+                var files = denied.Select(e => e.Path.StartsWith(prefix, StringComparison.Ordinal) ? e.Path[prefix.Length..] : e.Path)
+                    .Select(f => f.StartsWith("ns/", StringComparison.Ordinal) ? "ns/*" : f)
+                    .Distinct()
+                    .OrderBy(f => f.StartsWith("fd", StringComparison.Ordinal) ? 0 : f.StartsWith("map", StringComparison.Ordinal) ? 1 : f == "ns/*" ? 3 : 2)
+                    .ToList();
+                string what = string.Join(", ", files.Take(6)) + (files.Count > 6 ? $" and {files.Count - 6} more" : string.Empty);
                 c.Report("EVIDENCE", Subsystem.Host, p, "process",
-                    $"cannot read {prefix}{{{what}{more}}}: permission denied ({Privilege(p, c.Host)})",
+                    $"cannot read {prefix}{{{what}}}: permission denied ({Privilege(p, c.Host)})",
                     severity: Severity.Unknown);
             }
 
