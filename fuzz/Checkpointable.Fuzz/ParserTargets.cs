@@ -34,7 +34,18 @@ public static class ParserTargets
         new("rtnetlink-link", "sockdiag/rtnetlink", input => Dump(input, new Netlink.ifinfomsg(), p => NetDeviceLister.TryParse(p, out _), (ushort)Netlink.RTM_GETLINK, Netlink.RTM_NEWLINK)),
     ];
 
-    public static ParserTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
+    /// <summary>
+    /// Not a parser: the stat parser (so that AFL++ sees instrumented code) followed by a planted bug, an index past
+    /// the end of an input shorter than 11 bytes. It shows the pipeline reports a crash: `fuzz/run.sh selftest 60`
+    /// must find one. Not in <see cref="All"/>.
+    /// </summary>
+    public static ParserTarget SelfTest { get; } = new("selftest", "proc/stat", input =>
+    {
+        _ = StatParser.TryParse(Text(input), out _);
+        _ = input[input.Length <= 10 ? 10 : 0];
+    });
+
+    public static ParserTarget? Find(string name) => name == SelfTest.Name ? SelfTest : All.FirstOrDefault(t => t.Name == name);
 
     /// <summary>The probes decode /proc files as UTF-8 (ProcReader.ReadText), so the parsers only ever see such strings.</summary>
     private static string Text(byte[] input) => Encoding.UTF8.GetString(input);
