@@ -25,6 +25,9 @@ step() { echo; echo "== $*"; }
 step "build (warnings are errors)"
 dotnet build checkpointable.slnx -c Release -nologo -v quiet || failed=1
 
+step "fuzz harness builds (fuzz/run.sh instruments and runs it; not here)"
+dotnet build fuzz/Checkpointable.Fuzz -c Release -nologo -v quiet || failed=1
+
 step "Native AOT publish"
 if dotnet publish src/Checkpointable.Cli -c Release -o out -nologo -v quiet 2>&1 | tee /tmp/checkpointable-publish.log | grep -E "warning (IL|AOT)"; then
   echo "AOT/trim warnings found"; failed=1

@@ -13,6 +13,9 @@ public sealed class HostFacts
 
     public required bool IsRoot { get; init; }
 
+    /// <summary>Our effective uid, named when a read of another user's /proc files is refused.</summary>
+    public uint EffectiveUserId { get; init; }
+
     /// <summary>The shmem device (memfd, MAP_SHARED|MAP_ANONYMOUS, SysV shm), as kerndat finds it.</summary>
     public DeviceId? ShmemDevice { get; init; }
 

@@ -45,6 +45,7 @@ public static class HostProbe
             CheckerLineage = lineage,
             CheckerNamespaces = ns,
             IsRoot = Libc.GetEffectiveUserId() == 0,
+            EffectiveUserId = Libc.GetEffectiveUserId(),
             ShmemDevice = Libc.ShmemDevice(),
             Tools = FindTools(),
             CriuPath = criu,

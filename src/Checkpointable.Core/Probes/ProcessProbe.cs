@@ -50,8 +50,11 @@ public static class ProcessProbe
         bool foreignMounts = namespaces[NamespaceKind.Mnt] != 0
             && namespaces[NamespaceKind.Mnt] != host.CheckerNamespaces[NamespaceKind.Mnt];
 
-        var fds = ReadFds(r, pid, host, settings, foreignMounts);
-        var mappings = ReadMappings(r, dir, host, foreignMounts, settings.AllFdInfo);
+        // A zombie has released its files and memory: there is nothing to read (and its fd directory refuses even
+        // its own user, because the kernel no longer knows it as dumpable), so an empty list is the fact, not a guess.
+        bool zombie = stat.State is 'Z' or 'X';
+        var fds = zombie ? [] : ReadFds(r, pid, host, settings, foreignMounts);
+        var mappings = zombie ? [] : ReadMappings(r, dir, host, foreignMounts, settings.AllFdInfo);
 
         string? exe = r.ReadLink($"{dir}/exe", record: false);
         string? cwd = r.ReadLink($"{dir}/cwd");
@@ -170,13 +173,18 @@ public static class ProcessProbe
             FdInfo? info = null;
             if (NeedsFdInfo(kind, link, stat, settings, foreignMounts))
             {
-                if (r.ReadText($"{dir}/fdinfo/{fd}", record: false) is { } text)
+                if (ProcReader.ReadText($"{dir}/fdinfo/{fd}", out var fdInfoError) is { } text)
                 {
                     info = FdInfoParser.Parse(text);
                 }
                 else
                 {
-                    error ??= new ProbeError($"{dir}/fdinfo/{fd}", ProbeFailure.Gone, "fdinfo unreadable");
+                    // Gone: closed since the listing. Denied: evidence missing, which the verdict must show.
+                    error ??= fdInfoError;
+                    if (fdInfoError!.Failure == ProbeFailure.Denied)
+                    {
+                        r.Record(fdInfoError);
+                    }
                 }
             }
 

@@ -16,6 +16,14 @@ public static class FdInfoRenderer
         foreach (int pid in j.Tree.Members)
         {
             var p = j.Snapshot.Processes[pid];
+
+            // Evidence that could not be read (its fd directory, as another user): said once per process, never
+            // left as an empty listing that reads like "no descriptors".
+            foreach (var f in j.For(pid).Where(f => f.Fd is null && f.Severity == Severity.Unknown))
+            {
+                b.Append($"/proc/{pid}/fd:").Append(Text.Line(f)).Append('\n');
+            }
+
             foreach (var fd in p.Fds)
             {
                 string prefix = $"/proc/{pid}/fdinfo/{fd.Fd}:";
@@ -35,7 +43,11 @@ public static class FdInfoRenderer
         var b = new StringBuilder();
         b.Append(fd.Info?.Text ?? "(fdinfo not read)\n");
         var findings = j.ForFd(pid, fd.Fd).ToList();
-        if (findings.Count == 0)
+        if (findings.Count == 0 && fd.Info is null && fd.Error is { Failure: ProbeFailure.Denied } denied)
+        {
+            b.Append("checkpointable: ? (").Append(Text.Sanitize(denied.ToString())).Append(")\n");
+        }
+        else if (findings.Count == 0)
         {
             b.Append("checkpointable: 1\n");
         }

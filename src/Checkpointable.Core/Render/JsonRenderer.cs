@@ -25,7 +25,7 @@ public static class JsonRenderer
                 pid,
                 p.Comm,
                 p.Gone,
-                Enum.GetValues<Subsystem>().ToDictionary(Text.Name, s => j.IsCheckpointable(pid, s) ? 1 : 0),
+                Enum.GetValues<Subsystem>().ToDictionary(Text.Name, s => j.SubsystemState(pid, s)),
                 p.Fds.Count,
                 p.Threads.Count,
                 descriptors ? p.Fds.Select(f => DescriptorDto.From(j, pid, f)).ToList() : null);
@@ -85,7 +85,9 @@ public sealed record DescriptorDto(int Fd, string Link, string Kind, string? FdI
     public static DescriptorDto From(Judgement j, int pid, Model.FdEntry f)
     {
         var findings = j.ForFd(pid, f.Fd).ToList();
-        int flag = findings.Any(x => x.Blocks) ? 0 : findings.Any(x => x.Severity == Severity.Unknown && !x.Lifted) ? -1 : 1;
+        int flag = findings.Any(x => x.Blocks) ? 0
+            : findings.Any(x => x.Severity == Severity.Unknown && !x.Lifted) || (f.Info is null && f.Error is { Failure: Model.ProbeFailure.Denied }) ? -1
+            : 1;
         return new DescriptorDto(f.Fd, f.Link, f.Kind.ToString(), f.Info?.Text, flag, findings.Select(x => x.RuleId).Distinct().ToList());
     }
 }

@@ -41,28 +41,20 @@ public static class SeedTextRenderer
     }
 
     /// <summary>Exactly the seed's /proc/PID/checkpointable: "mm: 1\nfiles: 0\n…".</summary>
-    public static string ProcessFile(Judgement j, int pid)
-    {
-        var b = new StringBuilder();
-        foreach (var s in Enum.GetValues<Subsystem>())
-        {
-            b.Append(Text.Name(s)).Append(": ").Append(j.IsCheckpointable(pid, s) ? '1' : '0').Append('\n');
-        }
-
-        return b.ToString();
-    }
+    public static string ProcessFile(Judgement j, int pid) => Flags(s => j.SubsystemState(pid, s));
 
     /// <summary>
     /// The seed's file for a whole tree, as `criu dump -t ROOT` sees it: a subsystem is 0 when the tree has a
     /// blocker in it, whichever process holds it. For a one-process tree this is exactly <see cref="ProcessFile"/> of the root.
     /// </summary>
-    public static string TreeFile(Judgement j)
+    public static string TreeFile(Judgement j) => Flags(j.TreeSubsystemState);
+
+    private static string Flags(Func<Subsystem, int> state)
     {
         var b = new StringBuilder();
         foreach (var s in Enum.GetValues<Subsystem>())
         {
-            bool ok = !j.Findings.Any(f => f.Subsystem == s && f.Blocks);
-            b.Append(Text.Name(s)).Append(": ").Append(ok ? '1' : '0').Append('\n');
+            b.Append(Text.Name(s)).Append(": ").Append(state(s) switch { 1 => '1', 0 => '0', _ => '?' }).Append('\n');
         }
 
         return b.ToString();
@@ -77,6 +69,8 @@ public static class SeedTextRenderer
         {
             Verdict.Checkpointable => $"verdict: 1 (checkpointable with these options; tree of {tree})",
             Verdict.Undecided => $"verdict: ? (undecided: some evidence could not be read; tree of {tree})",
+            _ when j.EvidenceMissing =>
+                $"verdict: 0 (not checkpointable: {Plural(blockers, "blocker")}; some evidence could not be read, so no working command is named)",
             _ when j.MissingOptions is { Count: > 0 } m =>
                 $"verdict: 0 (not checkpointable as asked: {Plural(blockers, "blocker")}; with {string.Join(' ', m)} it would be)",
             _ => $"verdict: 0 (not checkpointable: {Plural(blockers, "blocker")}, {Plural(j.Blockers.Count(f => f.Lift.Count == 0), "with no criu option to lift it", "with no criu option to lift them")})",

@@ -63,7 +63,7 @@ public static class Text
     /// <summary>The criu command that would work: the user's own options plus the missing ones.</summary>
     public static string? CriuCommand(Judgement j, IReadOnlyList<string> userTokens)
     {
-        if (j.Verdict == Verdict.NotCheckpointable && j.MissingOptions is null)
+        if (j.Verdict == Verdict.Undecided || j.EvidenceMissing || (j.Verdict == Verdict.NotCheckpointable && j.MissingOptions is null))
         {
             return null;
         }

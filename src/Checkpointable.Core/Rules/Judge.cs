@@ -28,7 +28,9 @@ public static class Judge
             Options = options,
             Findings = findings,
             Verdict = verdict,
+            // With evidence missing no command can be promised: what could not be read may hold a blocker no option lifts.
             MissingOptions = verdict != Verdict.NotCheckpointable ? []
+                : findings.Any(f => f.Severity == Severity.Unknown && !f.Lifted) ? null
                 : verifyRemedy ? MissingOptions(snapshot, tree, options, rules, findings)
                 : Lifts(findings.Where(f => f.Blocks).ToList()),
         };

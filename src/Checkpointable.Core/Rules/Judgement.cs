@@ -21,9 +21,25 @@ public sealed class Judgement
 
     public IEnumerable<Finding> Blockers => Findings.Where(f => f.Blocks);
 
+    /// <summary>Some evidence could not be read: a blocker seen may still stand, but no set of options can be promised.</summary>
+    public bool EvidenceMissing => Findings.Any(f => f.Severity == Severity.Unknown && !f.Lifted);
+
     /// <summary>The seed's flag: 1 unless some blocking finding of that subsystem belongs to the process.</summary>
     public bool IsCheckpointable(int pid, Subsystem subsystem) =>
         !Findings.Any(f => f.Pid == pid && f.Subsystem == subsystem && f.Blocks);
+
+    /// <summary>The seed's flag with the unknown made visible: 0 when blocked, -1 when its evidence could not be read, else 1.</summary>
+    public int SubsystemState(int pid, Subsystem subsystem) =>
+        !IsCheckpointable(pid, subsystem) ? 0
+        : Snapshot.Processes.TryGetValue(pid, out var p) && Host.EvidenceRule.UnreadSubsystems(p).Contains(subsystem) ? -1
+        : 1;
+
+    /// <summary>The flag for the whole tree: 0 if any member is blocked in that subsystem, -1 if any is unread, else 1.</summary>
+    public int TreeSubsystemState(Subsystem subsystem)
+    {
+        var states = Tree.Members.Select(pid => SubsystemState(pid, subsystem)).ToList();
+        return states.Contains(0) ? 0 : states.Contains(-1) ? -1 : 1;
+    }
 
     public IEnumerable<Finding> For(int pid) => Findings.Where(f => f.Pid == pid);
 

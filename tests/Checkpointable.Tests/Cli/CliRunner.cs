@@ -14,16 +14,19 @@ internal static class CliRunner
     public static Result Run(params string[] args) => RunWith(null, args);
 
     /// <summary>Runs <paramref name="wrapper"/> (e.g. strace, setpriv) with the CLI and its arguments after it.</summary>
-    public static Result RunWith(string[]? wrapper, params string[] args)
+    public static Result RunWith(string[]? wrapper, params string[] args) => RunProgram(Path, wrapper, args);
+
+    /// <summary>As <see cref="RunWith"/> with another copy of the executable (one another user may run, say).</summary>
+    public static Result RunProgram(string program, string[]? wrapper, params string[] args)
     {
-        var psi = new ProcessStartInfo(wrapper is null ? Path : wrapper[0])
+        var psi = new ProcessStartInfo(wrapper is null ? program : wrapper[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in wrapper?.Skip(1).Append(Path) ?? [])
+        foreach (var a in wrapper?.Skip(1).Append(program) ?? [])
         {
             psi.ArgumentList.Add(a);
         }

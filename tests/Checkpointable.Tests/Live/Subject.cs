@@ -46,24 +46,40 @@ public sealed class Subject : IDisposable
     /// Builds the state FACTORY and waits (10 s at most) for the launcher's READY line.
     /// Throws <see cref="SubjectSkippedException"/> when the state can't be built on this machine (exit 77).
     /// </summary>
-    public static Subject Start(string factory, params string[] args)
+    public static Subject Start(string factory, params string[] args) => StartWrapped([], factory, args);
+
+    /// <summary>
+    /// As <see cref="Start"/>, run through <paramref name="wrapper"/> (a command that execs the rest of its arguments,
+    /// e.g. setpriv to build the tree as another user); the launcher is then the wrapper's pid.
+    /// </summary>
+    public static Subject StartWrapped(IReadOnlyList<string> wrapper, string factory, params string[] args) =>
+        StartWrapped(wrapper, ExecutablePath, factory, args);
+
+    /// <summary>As <see cref="StartWrapped(IReadOnlyList{string}, string, string[])"/> with a copy of the subject program at <paramref name="executable"/>.</summary>
+    public static Subject StartWrapped(IReadOnlyList<string> wrapper, string executable, string factory, params string[] args)
     {
+        ArgumentNullException.ThrowIfNull(wrapper);
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(args);
-        if (!File.Exists(ExecutablePath))
+        if (!File.Exists(executable))
         {
             throw new FileNotFoundException(
-                $"The subject program is missing at {ExecutablePath}: build tests/Checkpointable.Tests (its BuildSubject target runs gcc).",
-                ExecutablePath);
+                $"The subject program is missing at {executable}: build tests/Checkpointable.Tests (its BuildSubject target runs gcc).",
+                executable);
         }
 
-        var psi = new ProcessStartInfo(ExecutablePath)
+        var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : executable)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var arg in wrapper.Skip(1).Concat(wrapper.Count > 0 ? [executable] : []))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         psi.ArgumentList.Add(factory);
         foreach (var arg in args)
         {

@@ -29,6 +29,16 @@ internal sealed class ProcReader
         return Encoding.UTF8.GetString(buffer, 0, length);
     }
 
+    /// <summary>Reads a whole file as UTF-8 text; on failure returns null and the error, without recording it.</summary>
+    public static string? ReadText(string path, out ProbeError? error)
+    {
+        var buffer = t_buffer ??= new byte[64 * 1024];
+        int rc = Libc.ReadFile(path, ref buffer, out int length);
+        t_buffer = buffer;
+        error = rc == 0 ? null : ProbeError.FromErrno(path, rc);
+        return rc == 0 ? Encoding.UTF8.GetString(buffer, 0, length) : null;
+    }
+
     public string? ReadLink(string path, bool record = true)
     {
         int rc = Libc.ReadLink(path, out string target);

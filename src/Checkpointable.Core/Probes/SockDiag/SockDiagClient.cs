@@ -70,9 +70,17 @@ public static class SockDiagClient
     }
 
     /// <summary>
+    /// One exact lookup walks every unix socket of the namespace in the kernel (net/unix/diag.c unix_lookup_by_ino
+    /// scans the whole hash table), so n lookups cost n × the host's sockets: past this many, one dump is cheaper
+    /// (a tree of 20,000 sockets took 20 s by lookups, 0.3 s by a dump).
+    /// </summary>
+    internal const int ExactLookupLimit = 128;
+
+    /// <summary>
     /// Looks up the given unix sockets one by one (and the peers they name, for their names), instead of dumping
     /// every unix socket of the namespace: the cost then follows the tree, not the host. Falls back to the full
-    /// dump when the kernel refuses exact lookups. Never throws.
+    /// dump when the kernel refuses exact lookups, and when the tree has more than <see cref="ExactLookupLimit"/>
+    /// sockets to look up. Never throws.
     /// </summary>
     public static void CollectUnix(SocketTable table, string? nsPath, IReadOnlyCollection<ulong> inodes)
     {
@@ -91,6 +99,13 @@ public static class SockDiagClient
                 var asked = new HashSet<ulong>(inodes);
                 while (pending.Count > 0)
                 {
+                    if (asked.Count > ExactLookupLimit)
+                    {
+                        table.Unix.Clear();
+                        Collect(connection, [DiagFamily.Unix], table);
+                        return;
+                    }
+
                     ulong inode = pending.Dequeue();
                     if (inode > uint.MaxValue)
                     {
