@@ -8,7 +8,8 @@ namespace Checkpointable.Cli;
 /// </summary>
 public static class ArgumentSplitter
 {
-    private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?"];
+    private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?",
+        "--container", "--listen", "--min-age", "--max-scans", "--process-metrics"];
 
     /// <summary>An option System.CommandLine reads: -t/--tree (also -t123, --tree=123), --json, help, version.</summary>
     public static bool IsOurs(string a) =>

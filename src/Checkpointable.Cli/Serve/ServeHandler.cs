@@ -1,0 +1,165 @@
+using Checkpointable.Containers;
+using Checkpointable.Predict;
+using Checkpointable.Render;
+using Checkpointable.Serve;
+using Microsoft.AspNetCore.Http;
+
+namespace Checkpointable.Cli.Serve;
+
+/// <summary>
+/// Answers serve's four endpoints. Host scans are shared (<see cref="SharedScan{T}"/>); scans of one process or
+/// container are capped by a semaphore, and a request that finds no free slot within a few seconds gets 503.
+/// </summary>
+public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> criuTokens)
+{
+    private readonly SharedScan<HostView> _hostScan = new(() => HostView.Take(criuTokens), settings.MinAge);
+    private readonly SemaphoreSlim _slots = new(settings.MaxScans, settings.MaxScans);
+    private readonly ServeCounters _counters = new();
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        ctx.Response.Headers.XContentTypeOptions = "nosniff";
+        var route = ServeRoute.Parse(ctx.Request.Method, ctx.Request.Path.Value ?? string.Empty, ctx.Request.QueryString.Value ?? string.Empty);
+        try
+        {
+            switch (route.Endpoint)
+            {
+                case ServeEndpoint.Health:
+                    await Text(ctx, 200, "ok");
+                    break;
+                case ServeEndpoint.Metrics:
+                    await Metrics(ctx);
+                    break;
+                case ServeEndpoint.Process:
+                    await Scan(ctx, () => Process(route.Pid));
+                    break;
+                case ServeEndpoint.Container:
+                    await Scan(ctx, () => Container(route.Id));
+                    break;
+                default:
+                    await Text(ctx, route.Status, route.Reason);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client left; its scan (if any) finishes and frees its slot by itself.
+        }
+    }
+
+    private async Task Metrics(HttpContext ctx)
+    {
+        HostView view;
+        try
+        {
+            view = await _hostScan.GetAsync().WaitAsync(ServeSettings.ScanTimeout, ctx.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            await Text(ctx, 504, $"the host scan took longer than {ServeSettings.ScanTimeout.TotalSeconds:0} s");
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Text(ctx, 500, $"host scan failed: {OneLine(e)}");
+            return;
+        }
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = PrometheusText.ContentType;
+        await ctx.Response.WriteAsync(MetricsRenderer.Render(view, _hostScan.Runs, _hostScan.Failures, _counters, settings.ProcessMetrics), ctx.RequestAborted);
+    }
+
+    /// <summary>Runs one target scan in a free slot, bounded in wait and time; the work returns (status, content type, body).</summary>
+    private async Task Scan(HttpContext ctx, Func<(int Status, string Body)> work)
+    {
+        if (!await _slots.WaitAsync(ServeSettings.SlotWait, ctx.RequestAborted))
+        {
+            _counters.Reject();
+            ctx.Response.Headers.RetryAfter = "1";
+            await Text(ctx, 503, $"busy: {settings.MaxScans} scans are running; retry later");
+            return;
+        }
+
+        _counters.TargetScan();
+        var scan = Task.Run(() =>
+        {
+            try
+            {
+                return work();
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        });
+
+        (int Status, string Body) result;
+        try
+        {
+            result = await scan.WaitAsync(ServeSettings.ScanTimeout, ctx.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            await Text(ctx, 504, $"the scan took longer than {ServeSettings.ScanTimeout.TotalSeconds:0} s");
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Text(ctx, 500, $"internal error: {OneLine(e)}");
+            return;
+        }
+
+        if (result.Status != 200)
+        {
+            await Text(ctx, result.Status, result.Body);
+            return;
+        }
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        await ctx.Response.WriteAsync(result.Body, ctx.RequestAborted);
+    }
+
+    private (int, string) Process(int pid)
+    {
+        try
+        {
+            var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens));
+            return (200, JsonRenderer.Render(judgement, criuTokens));
+        }
+        catch (TargetException e)
+        {
+            return (Directory.Exists($"/proc/{pid}") ? 400 : 404, e.Message);
+        }
+    }
+
+    private (int, string) Container(string id)
+    {
+        var index = ContainerScanner.Scan();
+        int matches = index.Find(id).Count;
+        if (matches != 1)
+        {
+            return matches == 0 ? (404, $"no running container with ID {id} on this host") : (400, $"container ID {id} is ambiguous: {matches} running containers start with it");
+        }
+
+        try
+        {
+            return (200, JsonRenderer.Render(Predictor.JudgeContainer(id, criuTokens, index), criuTokens));
+        }
+        catch (TargetException e)
+        {
+            return (404, e.Message);
+        }
+    }
+
+    private static Task Text(HttpContext ctx, int status, string line)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        return ctx.Response.WriteAsync(line + "\n", ctx.RequestAborted);
+    }
+
+    private static string OneLine(Exception e) => $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+}
