@@ -90,7 +90,8 @@ public static class ContainerPath
         return null;
     }
 
-    private static bool IsKubePods(string part) => part.StartsWith("kubepods", StringComparison.Ordinal);
+    /// <summary>`kubepods…` (kubelet's cgroup root) or `kubelet-kubepods…` (kind and others with a kubelet.slice parent).</summary>
+    private static bool IsKubePods(string part) => part.StartsWith("kubepods", StringComparison.Ordinal) || part.StartsWith("kubelet-kubepods", StringComparison.Ordinal);
 
     private static string? PodUid(string[] parts, int below)
     {
@@ -111,15 +112,15 @@ public static class ContainerPath
         if (part.EndsWith(".slice", StringComparison.Ordinal))
         {
             int at = part.LastIndexOf("-pod", StringComparison.Ordinal);
-            return at >= 0 && part.StartsWith("kubepods", StringComparison.Ordinal) ? Uid(part[(at + 4)..^".slice".Length].Replace('_', '-')) : null;
+            return at >= 0 && IsKubePods(part) ? Uid(part[(at + 4)..^".slice".Length].Replace('_', '-')) : null;
         }
 
         return part.StartsWith("pod", StringComparison.Ordinal) ? Uid(part[3..]) : null;
     }
 
-    /// <summary>A pod UID: 36 characters of hex and dashes (8-4-4-4-12).</summary>
+    /// <summary>A pod UID: a UUID (8-4-4-4-12 hex), or the 32-hex hash kubelet gives a static pod.</summary>
     private static string? Uid(string s) =>
-        s.Length == 36 && s.All(ch => ch == '-' || char.IsAsciiHexDigitLower(ch)) && s.Count(ch => ch == '-') == 4 ? s : null;
+        (s.Length == 36 && s.Count(ch => ch == '-') == 4 || s.Length == 32) && s.All(ch => ch == '-' || char.IsAsciiHexDigitLower(ch)) ? s : null;
 
     private static bool IsId(ReadOnlySpan<char> s)
     {
