@@ -12,7 +12,7 @@ namespace Checkpointable.Containers;
 /// <item>`--external mnt[DEST]:DEST` for every bind mount of the container's config and every masked
 /// path (runc addCriuDumpMount, addMaskPaths): from outside, each mount whose root is not its file
 /// system's root (binds of a file or directory, /dev/null over /proc/kcore, …);</item>
-/// <item>`--external net[INO]:extRootNetNS` when the container has its own network namespace: Docker,
+/// <item>`--external net[INO]:extRootNetNS` when the container's network namespace is not ours: Docker,
 /// Podman and the CRI runtimes give runc a path to it, and runc then dumps it as external.</item>
 /// </list>
 /// `--tcp-established`, `--file-locks`, `--ext-unix-sk` and `--shell-job` are added by runc only when its
@@ -42,13 +42,13 @@ public static class RuntimeOptions
         return tokens;
     }
 
-    /// <summary>Reads the container init's mounts and network namespace, and the host's (pid 1's) network namespace.</summary>
+    /// <summary>Reads the container init's mounts and namespaces, and ours: criu runs where we run, and so judges "own" namespaces against ours.</summary>
     public static IReadOnlyList<string> Read(int initPid)
     {
         var reader = new ProcReader();
         var mounts = reader.ReadText($"/proc/{initPid}/mountinfo", record: false) is { } text ? MountInfoParser.Parse(text) : [];
         string pid = initPid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return For(mounts, (Namespace(reader, pid, "net"), Namespace(reader, pid, "mnt")), (Namespace(reader, "1", "net"), Namespace(reader, "1", "mnt")));
+        return For(mounts, (Namespace(reader, pid, "net"), Namespace(reader, pid, "mnt")), (Namespace(reader, "self", "net"), Namespace(reader, "self", "mnt")));
     }
 
     private static ulong Namespace(ProcReader reader, string pid, string kind) =>
