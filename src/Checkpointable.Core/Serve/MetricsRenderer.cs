@@ -11,19 +11,26 @@ namespace Checkpointable.Serve;
 /// </summary>
 public static class MetricsRenderer
 {
-    public static string Render(HostView? view, long scans, long scanFailures, ServeCounters counters, bool perProcess)
+    public static string Render(HostView? view, long scans, long scanFailures, ServeCounters counters, bool perProcess) =>
+        (view is null ? string.Empty : RenderView(view, perProcess)) + RenderCounters(scans, scanFailures, counters);
+
+    /// <summary>The families that depend only on one host view: rendered once per view, however many scrapes read it.</summary>
+    public static string RenderView(HostView view, bool perProcess)
     {
         var m = new PrometheusText();
-        if (view is not null)
-        {
-            Containers(m, view);
-            Processes(m, view, perProcess);
-            m.Family("checkpointable_scan_duration_seconds", "gauge", "Time the last host scan took (processes, containers, judging).")
-                .Sample("checkpointable_scan_duration_seconds", Math.Round(view.Duration.TotalSeconds, 6));
-            m.Family("checkpointable_scan_timestamp_seconds", "gauge", "Unix time the last host scan finished (results are shared between scrapes).")
-                .Sample("checkpointable_scan_timestamp_seconds", Math.Round(view.FinishedAt.ToUnixTimeMilliseconds() / 1000.0, 3));
-        }
+        Containers(m, view);
+        Processes(m, view, perProcess);
+        m.Family("checkpointable_scan_duration_seconds", "gauge", "Time the last host scan took (processes, containers, judging).")
+            .Sample("checkpointable_scan_duration_seconds", Math.Round(view.Duration.TotalSeconds, 6));
+        m.Family("checkpointable_scan_timestamp_seconds", "gauge", "Unix time the last host scan finished (results are shared between scrapes).")
+            .Sample("checkpointable_scan_timestamp_seconds", Math.Round(view.FinishedAt.ToUnixTimeMilliseconds() / 1000.0, 3));
+        return m.ToString();
+    }
 
+    /// <summary>The counters, current at every scrape.</summary>
+    public static string RenderCounters(long scans, long scanFailures, ServeCounters counters)
+    {
+        var m = new PrometheusText();
         m.Family("checkpointable_scans_total", "counter", "Host scans started; concurrent and repeated scrapes share one.")
             .Sample("checkpointable_scans_total", scans);
         m.Family("checkpointable_scrape_errors_total", "counter", "Host scans that failed.")

@@ -1,9 +1,11 @@
 namespace Checkpointable.Serve;
 
 /// <summary>
-/// Single-flight with a minimum age: callers that arrive while a scan runs await that same scan, and a result
-/// younger than <c>minAge</c> is handed out again, so a flood of scrapes costs at most one scan per
-/// <c>minAge</c> however many arrive. A failed scan is not cached: the next caller starts another.
+/// Single-flight with a minimum age: at most one scan runs at a time, and a flood of scrapes costs at most one
+/// scan per <c>minAge</c> however many arrive. Before the first result, callers await the scan in flight; after
+/// it, every caller gets the latest result at once, and one older than <c>minAge</c> starts a refresh in the
+/// background (stale-while-revalidate: a scrape never waits for a host scan, and the result's own timestamp
+/// says how old it is). A failed scan is counted and the previous result kept; the next caller starts another.
 /// </summary>
 public sealed class SharedScan<T>(Func<T> produce, TimeSpan minAge, TimeProvider? time = null)
     where T : class
@@ -35,9 +37,13 @@ public sealed class SharedScan<T>(Func<T> produce, TimeSpan minAge, TimeProvider
             {
                 Interlocked.Increment(ref _runs);
                 _running = Task.Run(Run);
+                if (_last is not null)
+                {
+                    _running.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // counted in Failures
+                }
             }
 
-            return _running;
+            return _last is not null ? Task.FromResult(_last) : _running;
         }
     }
 

@@ -37,24 +37,40 @@ public class SharedScanTests
     }
 
     [Fact]
-    public async Task AResultYoungerThanMinAgeIsReusedAndAnOlderOneIsNot()
+    public async Task AResultYoungerThanMinAgeIsReusedAndAnOlderOneIsRefreshedInTheBackground()
     {
         var time = new ManualTime();
         int produced = 0;
-        var scan = new SharedScan<object>(() => { Interlocked.Increment(ref produced); return new object(); }, TimeSpan.FromSeconds(2), time);
+        using var gate = new ManualResetEventSlim(true);
+        var scan = new SharedScan<object>(() => { Interlocked.Increment(ref produced); gate.Wait(Bound); return new object(); }, TimeSpan.FromSeconds(2), time);
 
         var first = await scan.GetAsync().WaitAsync(Bound);
         time.Advance(TimeSpan.FromSeconds(1.9));
         Assert.Same(first, await scan.GetAsync().WaitAsync(Bound));
-        Assert.Equal(1, produced);
+        Assert.Equal(1, scan.Runs);
 
+        // Old now: the caller gets the old result at once, and one refresh starts (however many callers come).
+        gate.Reset();
         time.Advance(TimeSpan.FromSeconds(0.2));
-        Assert.NotSame(first, await scan.GetAsync().WaitAsync(Bound));
+        Assert.Same(first, await scan.GetAsync().WaitAsync(Bound));
+        Assert.Same(first, await scan.GetAsync().WaitAsync(Bound));
+        Assert.Equal(2, scan.Runs);
+        gate.Set();
+
+        var deadline = DateTime.UtcNow + Bound;
+        object latest = first;
+        while (ReferenceEquals(latest, first) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+            latest = await scan.GetAsync().WaitAsync(Bound);
+        }
+
+        Assert.NotSame(first, latest);
         Assert.Equal(2, produced);
     }
 
     [Fact]
-    public async Task AFailedScanIsCountedAndNotCached()
+    public async Task AFailedFirstScanIsCountedAndNotCached()
     {
         int calls = 0;
         var scan = new SharedScan<object>(() => ++calls == 1 ? throw new IOException("boom") : new object(), TimeSpan.FromMinutes(1), new ManualTime());
