@@ -15,7 +15,7 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
     private readonly SharedScan<HostView> _hostScan = new(() => HostView.Take(criuTokens), settings.MinAge);
     private readonly SemaphoreSlim _slots = new(settings.MaxScans, settings.MaxScans);
     private readonly ServeCounters _counters = new();
-    private (HostView View, string Text)? _rendered;
+    private (HostView View, byte[] Text)? _rendered;
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -71,13 +71,14 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
         var rendered = _rendered;
         if (rendered is not { } r || !ReferenceEquals(r.View, view))
         {
-            rendered = (view, MetricsRenderer.RenderView(view, settings.ProcessMetrics));
+            rendered = (view, System.Text.Encoding.UTF8.GetBytes(MetricsRenderer.RenderView(view, settings.ProcessMetrics)));
             _rendered = rendered;
         }
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = PrometheusText.ContentType;
-        await ctx.Response.WriteAsync(rendered.Value.Text + MetricsRenderer.RenderCounters(_hostScan.Runs, _hostScan.Failures, _counters), ctx.RequestAborted);
+        await ctx.Response.Body.WriteAsync(rendered.Value.Text, ctx.RequestAborted);
+        await ctx.Response.WriteAsync(MetricsRenderer.RenderCounters(_hostScan.Runs, _hostScan.Failures, _counters), ctx.RequestAborted);
     }
 
     /// <summary>Runs one target scan in a free slot, bounded in wait and time; the work returns (status, content type, body).</summary>
