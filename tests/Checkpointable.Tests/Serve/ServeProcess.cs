@@ -20,10 +20,13 @@ internal sealed partial class ServeProcess : IDisposable
 
     public HttpClient Http { get; }
 
-    public static ServeProcess Start(params string[] extra)
+    public static ServeProcess Start(params string[] extra) => StartWith(null, extra);
+
+    /// <summary>Runs <paramref name="wrapper"/> (e.g. strace) with serve and its arguments after it.</summary>
+    public static ServeProcess StartWith(string[]? wrapper, params string[] extra)
     {
-        var psi = new ProcessStartInfo(CliRunner.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["serve", "--listen", "127.0.0.1:0", .. extra])
+        var psi = new ProcessStartInfo(wrapper is null ? CliRunner.Path : wrapper[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])[.. wrapper?.Skip(1).Append(CliRunner.Path) ?? [], "serve", "--listen", "127.0.0.1:0", .. extra])
         {
             psi.ArgumentList.Add(a);
         }
