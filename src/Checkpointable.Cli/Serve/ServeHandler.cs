@@ -7,15 +7,20 @@ using Microsoft.AspNetCore.Http;
 namespace Checkpointable.Cli.Serve;
 
 /// <summary>
-/// Answers serve's four endpoints. Host scans are shared (<see cref="SharedScan{T}"/>); scans of one process or
-/// container are capped by a semaphore, and a request that finds no free slot within a few seconds gets 503.
+/// Answers serve's four endpoints. Host scans are shared (<see cref="SharedScan{T}"/>), and so are scans of one
+/// process or container; those run in at most --max-scans slots, and a scan that finds no free slot within a few
+/// seconds answers 503.
 /// </summary>
 public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> criuTokens)
 {
     private readonly SharedScan<HostView> _hostScan = new(() => HostView.Take(criuTokens), settings.MinAge);
     private readonly SemaphoreSlim _slots = new(settings.MaxScans, settings.MaxScans);
     private readonly ServeCounters _counters = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedScan<TargetAnswer>> _targets = new(StringComparer.Ordinal);
     private (HostView View, byte[] Text)? _rendered;
+
+    /// <summary>Targets whose last answer is kept (for --min-age) before the cache is emptied.</summary>
+    private const int MaxTargets = 1024;
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -33,10 +38,10 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
                     await Metrics(ctx);
                     break;
                 case ServeEndpoint.Process:
-                    await Scan(ctx, () => Process(route.Pid));
+                    await Scan(ctx, $"p{route.Pid}", () => Process(route.Pid));
                     break;
                 case ServeEndpoint.Container:
-                    await Scan(ctx, () => Container(route.Id));
+                    await Scan(ctx, $"c{route.Id}", () => Container(route.Id));
                     break;
                 default:
                     await Text(ctx, route.Status, route.Reason);
@@ -81,34 +86,30 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
         await ctx.Response.WriteAsync(MetricsRenderer.RenderCounters(_hostScan.Runs, _hostScan.Failures, _counters), ctx.RequestAborted);
     }
 
-    /// <summary>Runs one target scan in a free slot, bounded in wait and time; the work returns (status, content type, body).</summary>
-    private async Task Scan(HttpContext ctx, Func<(int Status, string Body)> work)
+    /// <summary>
+    /// Answers from one shared scan per target (a flood of requests for one PID costs one scan per --min-age), run
+    /// in a free slot: at most --max-scans at once; a scan that finds no slot within a few seconds fails its
+    /// callers with 503 and is not cached. Bounded in wait and time; the work returns (status, body).
+    /// </summary>
+    private async Task Scan(HttpContext ctx, string key, Func<(int Status, string Body)> work)
     {
-        if (!await _slots.WaitAsync(ServeSettings.SlotWait, ctx.RequestAborted))
+        if (_targets.Count > MaxTargets)
+        {
+            _targets.Clear(); // distinct targets are many (pids); their scans are cheap to redo, their memory is not free
+        }
+
+        var shared = _targets.GetOrAdd(key, _ => new SharedScan<TargetAnswer>(() => InSlot(work), settings.MinAge));
+        TargetAnswer answer;
+        try
+        {
+            answer = await shared.GetAsync().WaitAsync(ServeSettings.ScanTimeout, ctx.RequestAborted);
+        }
+        catch (SlotsBusyException)
         {
             _counters.Reject();
             ctx.Response.Headers.RetryAfter = "1";
             await Text(ctx, 503, $"busy: {settings.MaxScans} scans are running; retry later");
             return;
-        }
-
-        _counters.TargetScan();
-        var scan = Task.Run(() =>
-        {
-            try
-            {
-                return work();
-            }
-            finally
-            {
-                _slots.Release();
-            }
-        });
-
-        (int Status, string Body) result;
-        try
-        {
-            result = await scan.WaitAsync(ServeSettings.ScanTimeout, ctx.RequestAborted);
         }
         catch (TimeoutException)
         {
@@ -121,15 +122,34 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
             return;
         }
 
-        if (result.Status != 200)
+        if (answer.Status != 200)
         {
-            await Text(ctx, result.Status, result.Body);
+            await Text(ctx, answer.Status, answer.Body);
             return;
         }
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json; charset=utf-8";
-        await ctx.Response.WriteAsync(result.Body, ctx.RequestAborted);
+        await ctx.Response.WriteAsync(answer.Body, ctx.RequestAborted);
+    }
+
+    private async Task<TargetAnswer> InSlot(Func<(int Status, string Body)> work)
+    {
+        if (!await _slots.WaitAsync(ServeSettings.SlotWait).ConfigureAwait(false))
+        {
+            throw new SlotsBusyException();
+        }
+
+        try
+        {
+            _counters.TargetScan();
+            var (status, body) = await Task.Run(work).ConfigureAwait(false);
+            return new TargetAnswer(status, body);
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     private (int, string) Process(int pid)

@@ -7,10 +7,17 @@ namespace Checkpointable.Serve;
 /// background (stale-while-revalidate: a scrape never waits for a host scan, and the result's own timestamp
 /// says how old it is). A failed scan is counted and the previous result kept; the next caller starts another.
 /// </summary>
-public sealed class SharedScan<T>(Func<T> produce, TimeSpan minAge, TimeProvider? time = null)
+public sealed class SharedScan<T>(Func<Task<T>> produce, TimeSpan minAge, TimeProvider? time = null)
     where T : class
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>A synchronous scan, run on the thread pool.</summary>
+    public SharedScan(Func<T> produce, TimeSpan minAge, TimeProvider? time = null)
+        : this(() => Task.Run(produce), minAge, time)
+    {
+    }
+
     private readonly Lock _lock = new();
     private Task<T>? _running;
     private T? _last;
@@ -47,11 +54,11 @@ public sealed class SharedScan<T>(Func<T> produce, TimeSpan minAge, TimeProvider
         }
     }
 
-    private T Run()
+    private async Task<T> Run()
     {
         try
         {
-            var value = produce();
+            var value = await produce().ConfigureAwait(false);
             lock (_lock)
             {
                 _last = value;

@@ -148,6 +148,21 @@ public class ServeLiveTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ConcurrentRequestsForOneProcessShareOneScan()
+    {
+        using var s = Subject.Start("sleep");
+        using var serve = ServeProcess.Start("--min-age", "3600");
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => serve.Http.GetStringAsync($"v1/processes/{s.RootPid}")))
+            .WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.All(bodies, b => Assert.Equal(bodies[0], b));
+        Assert.Contains("\ncheckpointable_target_scans_total 1\n", await serve.Http.GetStringAsync("metrics"));
+
+        // Another process is another scan.
+        _ = await serve.Http.GetStringAsync($"v1/processes/{s.LauncherPid}");
+        Assert.Contains("\ncheckpointable_target_scans_total 2\n", await serve.Http.GetStringAsync("metrics"));
+    }
+
+    [Fact]
     public void PerProcessGaugesOnlyWhenAsked()
     {
         using var s = Subject.Start("sleep");
