@@ -8,9 +8,10 @@ export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 root=$(pwd)
 
 # What the tests need: gcc (test subject), strace (no-touch test), clang + zlib (AOT), python3 (oracle),
-# util-linux (setpriv, mount), fuse3 + libfuse3-3 (+ -dev headers for the layout check) for `mount`. Never iptables or nftables: CRIU's recorded verdicts assume they are absent.
+# util-linux (setpriv, mount), fuse3 + libfuse3-3 (+ -dev headers for the layout check) for `mount`, prometheus
+# (serve's scrape test). Never iptables or nftables: CRIU's recorded verdicts assume they are absent.
 need=()
-for pkg in gcc make strace clang zlib1g-dev python3 util-linux fuse3 libfuse3-3 libfuse3-dev; do
+for pkg in gcc make strace clang zlib1g-dev python3 util-linux fuse3 libfuse3-3 libfuse3-dev prometheus; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

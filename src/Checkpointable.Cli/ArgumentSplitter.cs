@@ -8,7 +8,8 @@ namespace Checkpointable.Cli;
 /// </summary>
 public static class ArgumentSplitter
 {
-    private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?"];
+    private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?",
+        "--container", "--listen", "--min-age", "--max-scans", "--process-metrics"];
 
     // `mount`'s own options. criu also has --daemon, so these are ours only on a mount command line.
     private static readonly HashSet<string> s_mountOnly = ["--allow-other", "--daemon"];

@@ -21,12 +21,27 @@ var root = new RootCommand(
 root.Options.Add(tree);
 root.Options.Add(json);
 root.Arguments.Add(pid);
+var container = new Option<string?>("--container") { Description = "Judge a container (Docker, Podman, containerd, CRI-O, Kubernetes) by ID or unique ID prefix, as its runtime's checkpoint would." };
+root.Options.Add(container);
 
 var fdinfoPid = new Argument<int>("PID") { Description = "Root of the tree whose descriptors to show." };
 var fdinfo = new Command("fdinfo", "Each fd's kernel fdinfo lines followed by `checkpointable: 1` or `checkpointable: 0 (reason)`.");
 fdinfo.Arguments.Add(fdinfoPid);
 fdinfo.Options.Add(json);
 root.Subcommands.Add(fdinfo);
+
+var listen = new Option<string?>("--listen") { Description = $"IP:PORT to listen on (default {Checkpointable.Cli.Serve.ServeSettings.DefaultListen}; loopback unless told otherwise)." };
+var minAge = new Option<double?>("--min-age") { Description = "Seconds a host scan is reused by later scrapes (default 2)." };
+var maxScans = new Option<int?>("--max-scans") { Description = "Process or container scans that may run at once (default 2); more requests wait, then get 503." };
+var processMetrics = new Option<bool>("--process-metrics") { Description = "Also export a per-process gauge (one series per PID: a cardinality hazard)." };
+var serve = new Command("serve", "HTTP agent: GET /metrics (Prometheus), /healthz, /v1/processes/PID and /v1/containers/ID (the CLI's JSON). Read-only.");
+serve.Options.Add(listen);
+serve.Options.Add(minAge);
+serve.Options.Add(maxScans);
+serve.Options.Add(processMetrics);
+root.Subcommands.Add(serve);
+serve.SetAction(r => Guard(() => Checkpointable.Cli.Serve.ServeCommand.Run(
+    Checkpointable.Cli.Serve.ServeSettings.From(r.GetValue(listen), r.GetValue(minAge), r.GetValue(maxScans), r.GetValue(processMetrics)), criuTokens, stdout)));
 
 int Guard(Func<int> action)
 {
@@ -53,6 +68,17 @@ root.SetAction(r =>
     {
         Console.Error.WriteLine("checkpointable: two different PIDs given (-t and a positional PID)");
         return ExitCodes.Error;
+    }
+
+    if (r.GetValue(container) is { } id)
+    {
+        if (target is not null)
+        {
+            Console.Error.WriteLine("checkpointable: give either a PID or --container, not both");
+            return ExitCodes.Error;
+        }
+
+        return Guard(() => ContainerCommand.Run(id, r.GetValue(json), criuTokens, stdout));
     }
 
     return Guard(() => target is { } p

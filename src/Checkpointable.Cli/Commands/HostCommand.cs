@@ -10,7 +10,7 @@ public static class HostCommand
     {
         var scan = Predictor.JudgeHost(Predictor.Options(criuTokens));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var rows = scan.Judgements.Select(HostTableRenderer.Row).ToList();
+        var rows = scan.Judgements.Select(j => HostTableRenderer.Row(j, scan.Containers)).ToList();
         output.Write(json ? JsonRenderer.Render(rows) : HostTableRenderer.Render(rows));
 
         // CHECKPOINTABLE_TIMING=1 prints where the time went.

@@ -20,7 +20,7 @@ public sealed record MountContent(CriuOptions Options, IReadOnlyList<string> Cri
             var scan = Predictor.JudgeHost(Options);
             var rows = scan.Judgements
                 .Where(j => caller.IsRoot || ProcessDirectory.IsVisible(j.Tree.Root, caller))
-                .Select(HostTableRenderer.Row)
+                .Select(j => HostTableRenderer.Row(j, scan.Containers))
                 .ToList();
             return HostTableRenderer.Render(rows);
         }

@@ -271,7 +271,10 @@ public static class CriuOptionParser
             case "freeze-cgroup": o.FreezeCgroup = value; break;
             case "libdir": o.LibDir = value; break;
             case "ext-mount-map":
-                o.External.Add(value == "auto" ? "mnt[]" : $"mnt[{value}]");
+                // config.c case 'M': "auto", or KEY:VAL added as the external mount mnt[KEY]:VAL.
+                o.External.Add(value == "auto" ? "mnt[]"
+                    : value!.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? $"mnt[{value[..colon]}]:{value[(colon + 1)..]}"
+                    : throw new CriuOptionException($"invalid argument for --ext-mount-map: {value}"));
                 break;
             case "tree" or "config" or "no-default-config" or "help" or "version":
                 break; // handled by the caller

@@ -111,5 +111,9 @@ public sealed class CriuOptions
 
     public bool IsExternalTty(Model.DeviceId rdev, Model.DeviceId dev) => HasExternal($"tty[{rdev.GlibcDevT:x}:{dev.GlibcDevT:x}]");
 
+    /// <summary>--external mnt[MOUNTPOINT]:KEY (mount.c ext_mount_lookup; the bare form is accepted too).</summary>
+    public bool IsExternalMount(string mountPoint) =>
+        External.Any(e => e.StartsWith($"mnt[{mountPoint}]", StringComparison.Ordinal) && (e.Length == mountPoint.Length + 5 || e[mountPoint.Length + 5] == ':'));
+
     public bool HasExternalMounts => External.Any(e => e.StartsWith("mnt[", StringComparison.Ordinal) || e.StartsWith("dev[", StringComparison.Ordinal));
 }

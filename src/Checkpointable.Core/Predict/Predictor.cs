@@ -29,6 +29,35 @@ public static class Predictor
         return Judge.Run(snapshot, pid, options, verifyRemedy: verifyRemedy);
     }
 
+    /// <summary>
+    /// Judge a container (an id or unique prefix of one) as its runtime's checkpoint would: the tree of its init,
+    /// with the criu options runc/crun add (<see cref="Containers.RuntimeOptions"/>) before <paramref name="userTokens"/>.
+    /// </summary>
+    /// <exception cref="TargetException">Not an id, no such container, an ambiguous prefix, or its init exited.</exception>
+    public static ContainerJudgement JudgeContainer(string id, IReadOnlyList<string> userTokens, Containers.ContainerIndex? index = null, HostFacts? host = null)
+    {
+        var (container, init) = (index ?? Containers.ContainerScanner.Scan()).Resolve(id);
+        var runtime = Containers.RuntimeOptions.Read(init);
+        var judgement = JudgeTree(init, Options([.. runtime, .. userTokens]), host);
+        return new ContainerJudgement(container, init, runtime, judgement);
+    }
+
+    /// <summary>
+    /// Every container of a host scan judged from the scan's snapshot (no second read of /proc), each with its
+    /// runtime's options before <paramref name="userTokens"/>: what serve's per-container gauges show.
+    /// </summary>
+    public static IReadOnlyList<ContainerJudgement> JudgeContainers(HostScan scan, Containers.ContainerIndex index, IReadOnlyList<string> userTokens) =>
+        index.Containers
+            .Where(c => scan.Snapshot.Processes.TryGetValue(c.Init, out var p) && !p.Gone && p.Stat is not null)
+            .OrderBy(c => c.Container.Id, StringComparer.Ordinal)
+            .Select(c =>
+            {
+                var runtime = Containers.RuntimeOptions.Read(c.Init);
+                var judgement = Judge.Run(scan.Snapshot, c.Init, Options([.. runtime, .. userTokens]), verifyRemedy: false);
+                return new ContainerJudgement(c.Container, c.Init, runtime, judgement);
+            })
+            .ToList();
+
     /// <summary>Every live process of the host, each judged as the root of its own tree (on all cores).</summary>
     public static HostScan JudgeHost(CriuOptions options, HostFacts? host = null)
     {
@@ -42,6 +71,6 @@ public static class Predictor
             .AsOrdered()
             .Select(p => Judge.Run(snapshot, p.Pid, options, verifyRemedy: false))
             .ToList();
-        return new HostScan(snapshot, judgements, collected, clock.Elapsed - collected);
+        return new HostScan(snapshot, judgements, Containers.ContainerScanner.Scan(), collected, clock.Elapsed - collected);
     }
 }

@@ -43,6 +43,12 @@ public static class JsonRenderer
     public static string Render(Judgement j, IReadOnlyList<string> userTokens, bool descriptors = false) =>
         JsonSerializer.Serialize(ToDto(j, userTokens, descriptors), CheckpointableJsonContext.Default.JudgementDto) + "\n";
 
+    /// <summary>A container's judgement: the tree's JSON plus a "container" object; "options" lists the runtime's tokens, then the user's.</summary>
+    public static string Render(Predict.ContainerJudgement c, IReadOnlyList<string> userTokens, bool descriptors = false) =>
+        JsonSerializer.Serialize(
+            ToDto(c.Judgement, c.Tokens(userTokens), descriptors) with { Container = ContainerDto.From(c) },
+            CheckpointableJsonContext.Default.JudgementDto) + "\n";
+
     public static string Render(IReadOnlyList<HostRow> rows) =>
         JsonSerializer.Serialize(new HostTableDto(Schema, rows), CheckpointableJsonContext.Default.HostTableDto) + "\n";
 
@@ -65,7 +71,19 @@ public sealed record JudgementDto(
     IReadOnlyList<ProcessDto> Processes,
     IReadOnlyList<FindingDto> Findings,
     HostDto Host,
-    string TakenAt);
+    string TakenAt)
+{
+    /// <summary>Set when a container was judged (--container, /v1/containers/ID).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ContainerDto? Container { get; init; }
+}
+
+/// <summary>The container judged: its runtime, full id, cgroup, pod UID (Kubernetes), init pid and the criu options its runtime adds.</summary>
+public sealed record ContainerDto(string Runtime, string Id, string Cgroup, string? PodUid, int Init, IReadOnlyList<string> RuntimeOptions)
+{
+    public static ContainerDto From(Predict.ContainerJudgement c) =>
+        new(c.Container.Runtime, c.Container.Id, c.Container.CgroupPath, c.Container.PodUid, c.Init, c.RuntimeTokens);
+}
 
 /// <summary>Host facts that changed the verdict: where criu would run and what it would find there.</summary>
 public sealed record HostDto(string Kernel, bool Root, IReadOnlyList<string> Tools, bool CriuNftables, IReadOnlyList<string> Plugins, IReadOnlyList<string> ConfigFiles);

@@ -81,12 +81,12 @@ public class CliTests(ITestOutputHelper output)
         var r = CliRunner.Run();
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("    PID VERDICT  BLOCKERS COMMAND", r.Stdout);
-        Assert.Matches($@"\n\s*{s.RootPid} no\s+1 subject\s+NL2 ", r.Stdout);
+        Assert.Matches($@"\n\s*{s.RootPid} no\s+1 subject\s+-\s+NL2 ", r.Stdout);
         Assert.Matches(@"\n\s*2 kthread ", r.Stdout);
 
         var json = CliRunner.Run("--json");
         using var doc = JsonDocument.Parse(json.Stdout);
-        Assert.Contains(doc.RootElement.GetProperty("processes").EnumerateArray(), p => p.GetProperty("pid").GetInt32() == s.RootPid);
+        Assert.Contains(doc.RootElement.GetProperty("processes").EnumerateArray(), p => p.GetProperty("pid").GetInt32() == s.RootPid && p.GetProperty("container").GetString() == "-");
     }
 
     /// <summary>The host table names the sockets no dump lists (here MPTCP, and an unbound TCP socket of a listener-less process).</summary>
@@ -109,9 +109,9 @@ public class CliTests(ITestOutputHelper output)
         {
             var r = CliRunner.Run();
             Assert.Matches($@"
-\s*{mptcp.RootPid} no\s+1 subject\s+S-PROTO ", r.Stdout);
+\s*{mptcp.RootPid} no\s+1 subject\s+-\s+S-PROTO ", r.Stdout);
             Assert.Matches($@"
-\s*{listen.RootPid} yes\s+0 subject\s+- *
+\s*{listen.RootPid} yes\s+0 subject\s+-\s+- *
 ", r.Stdout);
         }
     }

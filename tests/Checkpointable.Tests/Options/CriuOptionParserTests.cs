@@ -27,6 +27,19 @@ public class CriuOptionParserTests
     }
 
     [Fact]
+    public void ExternalMountsInBothSpellings()
+    {
+        var o = Parse("--ext-mount-map", "/etc/hosts:hosts", "--external", "mnt[/data]:data", "--external", "mnt[/old]");
+        Assert.True(o.IsExternalMount("/etc/hosts"));
+        Assert.True(o.IsExternalMount("/data"));
+        Assert.True(o.IsExternalMount("/old"));
+        Assert.False(o.IsExternalMount("/etc"));
+        Assert.False(o.IsExternalMount("/dat"));
+        Assert.True(Parse("--ext-mount-map", "auto").HasExternal("mnt[]"));
+        Assert.Equal("invalid argument for --ext-mount-map: nocolon", Assert.Throws<CriuOptionException>(() => Parse("--ext-mount-map", "nocolon")).Message);
+    }
+
+    [Fact]
     public void LaterWinsAndNoFormsClear()
     {
         var o = Parse("--shell-job", "--no-shell-job", "--network-lock", "nftables", "--network-lock", "skip");

@@ -29,7 +29,7 @@ public sealed class MountNamespaceRule : IRule
         var rootMount = mounts.FirstOrDefault(m => m.MountPoint == "/");
         foreach (var m in mounts)
         {
-            if (m == rootMount || c.Options.SkipMounts.Contains(m.MountPoint) || c.Options.HasExternal($"mnt[{m.MountPoint}]"))
+            if (m == rootMount || c.Options.SkipMounts.Contains(m.MountPoint) || c.Options.IsExternalMount(m.MountPoint))
             {
                 continue;
             }

@@ -1,0 +1,25 @@
+using Checkpointable.Predict;
+using Checkpointable.Render;
+
+namespace Checkpointable.Cli.Commands;
+
+/// <summary>`checkpointable --container ID [criu options]`: judge a container's init tree as its runtime's checkpoint would.</summary>
+public static class ContainerCommand
+{
+    public static int Run(string id, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
+    {
+        var c = Predictor.JudgeContainer(id, criuTokens);
+        if (json)
+        {
+            output.Write(JsonRenderer.Render(c, criuTokens));
+        }
+        else
+        {
+            output.Write($"container {c.Container.Id} ({c.Container.Runtime}{(c.Container.PodUid is { } pod ? $", pod {pod}" : string.Empty)}), init {c.Init}\n");
+            output.Write($"runtime adds: {string.Join(' ', c.RuntimeTokens)}\n");
+            output.Write(SeedTextRenderer.Render(c.Judgement, c.Tokens(criuTokens)));
+        }
+
+        return (int)c.Judgement.Verdict;
+    }
+}
