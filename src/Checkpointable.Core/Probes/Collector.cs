@@ -292,9 +292,9 @@ public static class Collector
         }
 
         string? error = null;
+        var vanished = new HashSet<int>();
         List<IReadOnlyList<int>> Groups(int type)
         {
-            var list = new List<int>(candidates);
             int Compare(int a, int b)
             {
                 if (a == b)
@@ -303,6 +303,18 @@ public static class Collector
                 }
 
                 int rc = Libc.Kcmp(a, b, type);
+                if (rc == -Libc.ESRCH)
+                {
+                    // One of them exited: it shares nothing any more. Sort it by pid and drop it on the next try.
+                    lock (vanished)
+                    {
+                        vanished.Add(a);
+                        vanished.Add(b);
+                    }
+
+                    return a.CompareTo(b);
+                }
+
                 if (rc < 0)
                 {
                     error ??= $"kcmp: {Libc.ErrnoName(-rc)}";
@@ -312,16 +324,28 @@ public static class Collector
                 return rc switch { 0 => 0, 1 => -1, 2 => 1, _ => a.CompareTo(b) };
             }
 
-            try
+            // A process that exits mid-sort makes the order inconsistent (List.Sort then throws): sort again without it.
+            List<int> list = [];
+            for (int attempt = 0; ; attempt++)
             {
-                list.Sort(Compare);
-            }
-            catch (InvalidOperationException)
-            {
-                return []; // a process vanished mid-sort and made the order inconsistent
+                list = candidates.Where(pid => !vanished.Contains(pid) || Libc.Kcmp(pid, pid, type) == 0).ToList();
+                vanished.Clear();
+                try
+                {
+                    list.Sort(Compare);
+                    break;
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException && attempt < 3)
+                {
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                {
+                    error ??= "kcmp: processes kept exiting while sharing was compared";
+                    return [];
+                }
             }
 
-            var groups = new List<IReadOnlyList<int>>();
+        var groups = new List<IReadOnlyList<int>>();
             for (int i = 0; i < list.Count;)
             {
                 int j = i + 1;
