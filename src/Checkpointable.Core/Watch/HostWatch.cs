@@ -1,0 +1,202 @@
+using Checkpointable.Interop;
+using Checkpointable.Model;
+using Checkpointable.Options;
+using Checkpointable.Predict;
+using Checkpointable.Probes;
+using Checkpointable.Probes.ProcFs;
+using Checkpointable.Rules;
+
+namespace Checkpointable.Watch;
+
+/// <summary>
+/// Watches every process of the host, each judged as the root of its own tree (as the host table does), at the
+/// cost of a /proc listing, one statx per process (its fd count) and one read of /proc/locks per look. Only
+/// processes that appeared or whose fd count changed (or that /proc/locks names anew) are read again; they and
+/// their ancestors (whose trees contain them) are judged again. Kernel threads are left out.
+/// </summary>
+public sealed class HostWatch
+{
+    private readonly CriuOptions _options;
+    private readonly HostFacts _host;
+    private readonly ProcReader _reader = new();
+    private Dictionary<int, ProcessSnapshot> _processes = [];
+    private Dictionary<int, long> _fdCounts = [];
+    private Dictionary<int, WatchState> _states = [];
+    private string _locks = string.Empty;
+    private int _looks;
+
+    public HostWatch(CriuOptions options, HostFacts? host = null)
+    {
+        _options = options;
+        _host = host ?? HostProbe.Read();
+    }
+
+    /// <summary>Looks between two full scans of the host (the safety net for what fd counts do not show).</summary>
+    public int FullEvery { get; init; } = 600;
+
+    /// <summary>Each watched process (the root of its own tree) and what was last seen of it.</summary>
+    public IReadOnlyDictionary<int, WatchState> States => _states;
+
+    /// <summary>Processes read again since the start (not counting full scans): what the fingerprints saved.</summary>
+    public long Reprobed { get; private set; }
+
+    /// <summary>The first look: a full scan. One Started transition summarising the host.</summary>
+    public List<Transition> Start()
+    {
+        FullScan();
+        int ok = _states.Values.Count(s => s.Verdict == 1);
+        return
+        [
+            new Transition
+            {
+                At = DateTimeOffset.UtcNow, Kind = TransitionKind.Started, Root = 0, Pid = 0, To = ok > 0 ? 1 : 0,
+                Reason = $"{_states.Count} processes, {ok} checkpointable as roots of their trees",
+            },
+        ];
+    }
+
+    public List<Transition> Poll()
+    {
+        var before = _states;
+        if (++_looks % FullEvery == 0)
+        {
+            FullScan();
+            return Differ.DiffHost(before, _states, DateTimeOffset.UtcNow);
+        }
+
+        var pids = _reader.ListNumbers("/proc", record: false) ?? [];
+        var changed = new List<int>();
+        var seen = new HashSet<int>(pids.Count);
+        foreach (int pid in pids)
+        {
+            seen.Add(pid);
+            if (!_fdCounts.TryGetValue(pid, out long count))
+            {
+                changed.Add(pid);
+            }
+            else if (count >= 0 && Libc.FdCount(pid) is var now && now >= 0 && now != count)
+            {
+                changed.Add(pid);
+            }
+        }
+
+        var gone = _fdCounts.Keys.Where(p => !seen.Contains(p)).ToList();
+        string locks = _reader.ReadText("/proc/locks", record: false) ?? string.Empty;
+        if (locks != _locks)
+        {
+            changed.AddRange(LockHolders(_locks, locks).Where(p => seen.Contains(p) && _fdCounts.ContainsKey(p)));
+            _locks = locks;
+        }
+
+        if (changed.Count == 0 && gone.Count == 0)
+        {
+            return [];
+        }
+
+        var parentsOfGone = gone.Select(p => _processes.TryGetValue(p, out var s) ? s.Stat?.ParentPid ?? 0 : 0).ToList();
+        foreach (int pid in gone)
+        {
+            _fdCounts.Remove(pid);
+            _processes.Remove(pid);
+        }
+
+        var settings = Settings(locks);
+        foreach (int pid in changed.Distinct())
+        {
+            _fdCounts[pid] = Libc.FdCount(pid); // before the read: a change while reading shows at the next look
+            var p = ProcessProbe.Read(pid, _host, settings);
+            Reprobed++;
+            if (p.Gone)
+            {
+                _fdCounts.Remove(pid);
+                _processes.Remove(pid);
+                continue;
+            }
+
+            if (p.Stat is { IsKernelThread: true })
+            {
+                _fdCounts[pid] = -1; // never looked at again
+            }
+
+            _processes[pid] = p;
+        }
+
+        var snapshot = Collector.AssembleHost(_host, new Dictionary<int, ProcessSnapshot>(_processes));
+        _processes = new Dictionary<int, ProcessSnapshot>(snapshot.Processes);
+        var after = new Dictionary<int, WatchState>(_states);
+        foreach (int pid in gone)
+        {
+            after.Remove(pid);
+        }
+
+        foreach (int root in WithAncestors(snapshot, changed.Concat(parentsOfGone)))
+        {
+            after.Remove(root);
+            if (snapshot.Processes.TryGetValue(root, out var p) && !p.Gone && p.Stat is { IsKernelThread: false })
+            {
+                after[root] = WatchState.Of(Judge.Run(snapshot, root, _options, verifyRemedy: false), ownOnly: true);
+            }
+        }
+
+        _states = after;
+        return Differ.DiffHost(before, after, DateTimeOffset.UtcNow);
+    }
+
+    private void FullScan()
+    {
+        var pids = _reader.ListNumbers("/proc", record: false) ?? [];
+        var counts = pids.ToDictionary(p => p, p => Libc.FdCount(p));
+        _locks = _reader.ReadText("/proc/locks", record: false) ?? string.Empty;
+        var scan = Predictor.JudgeHost(_options, _host);
+        _processes = new Dictionary<int, ProcessSnapshot>(scan.Snapshot.Processes);
+        _fdCounts = [];
+        foreach (var (pid, p) in _processes)
+        {
+            if (!p.Gone)
+            {
+                _fdCounts[pid] = p.Stat is { IsKernelThread: true } ? -1 : counts.GetValueOrDefault(pid, -1);
+            }
+        }
+
+        _states = scan.Judgements.Where(j => j.Snapshot.Processes[j.Tree.Root].Stat is { IsKernelThread: false })
+            .ToDictionary(j => j.Tree.Root, j => WatchState.Of(j, ownOnly: true));
+    }
+
+    private static ProbeSettings Settings(string locks) =>
+        new() { AllFdInfo = false, LockedFiles = LocksParser.LockedFiles(locks), SocketProtocols = false };
+
+    /// <summary>The pids of /proc/locks lines that are in one text and not the other.</summary>
+    internal static IEnumerable<int> LockHolders(string before, string after)
+    {
+        var a = before.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(StripOrdinal).ToHashSet();
+        var b = after.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(StripOrdinal).ToHashSet();
+        a.SymmetricExceptWith(b);
+        foreach (string line in a)
+        {
+            // "FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF": the pid is the fourth field.
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 3 && int.TryParse(fields[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>"12: FLOCK ..." without its ordinal, which shifts when another lock goes away.</summary>
+    private static string StripOrdinal(string line) => line.IndexOf(':') is var i && i >= 0 && i < 12 ? line[(i + 1)..] : line;
+
+    /// <summary>The given pids and every ancestor of theirs in the snapshot: the trees that contain them.</summary>
+    private static HashSet<int> WithAncestors(Snapshot snapshot, IEnumerable<int> pids)
+    {
+        var set = new HashSet<int>();
+        foreach (int start in pids)
+        {
+            for (int pid = start; pid > 0 && set.Add(pid);)
+            {
+                pid = snapshot.Processes.TryGetValue(pid, out var p) ? p.Stat?.ParentPid ?? 0 : 0;
+            }
+        }
+
+        return set;
+    }
+}
