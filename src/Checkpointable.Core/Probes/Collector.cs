@@ -57,9 +57,6 @@ public static class Collector
         return Finish(host, processes, hostWide: true);
     }
 
-    /// <summary>A host snapshot from processes already read: watch re-reads only the processes that changed.</summary>
-    public static Snapshot AssembleHost(HostFacts host, Dictionary<int, ProcessSnapshot> processes) => Finish(host, processes, hostWide: true);
-
     private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, bool hostWide)
     {
         var live = processes.Values.Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();

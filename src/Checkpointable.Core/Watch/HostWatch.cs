@@ -22,8 +22,13 @@ public sealed class HostWatch
     private Dictionary<int, ProcessSnapshot> _processes = [];
     private Dictionary<int, long> _fdCounts = [];
     private Dictionary<int, WatchState> _states = [];
+    private Snapshot? _snapshot;
     private string _locks = string.Empty;
     private int _looks;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    /// <summary>Where the time of a look went (CHECKPOINTABLE_TIMING=1 prints it).</summary>
+    public Action<string>? Timing { get; init; }
 
     public HostWatch(CriuOptions options, HostFacts? host = null)
     {
@@ -64,6 +69,8 @@ public sealed class HostWatch
             return Differ.DiffHost(before, _states, DateTimeOffset.UtcNow);
         }
 
+        _clock.Restart();
+        var cpu = Environment.CpuUsage.TotalTime;
         var pids = _reader.ListNumbers("/proc", record: false) ?? [];
         var changed = new List<int>();
         var seen = new HashSet<int>(pids.Count);
@@ -84,12 +91,16 @@ public sealed class HostWatch
         string locks = _reader.ReadText("/proc/locks", record: false) ?? string.Empty;
         if (locks != _locks)
         {
-            changed.AddRange(LockHolders(_locks, locks).Where(p => seen.Contains(p) && _fdCounts.ContainsKey(p)));
+            var (holders, files) = LockChanges(_locks, locks);
+            changed.AddRange(holders.Where(p => seen.Contains(p) && _fdCounts.ContainsKey(p)));
+            changed.AddRange(_processes.Values.Where(p => p.Fds.Any(f => f.Stat is { } st && files.Contains((st.Device, st.Inode)))).Select(p => p.Pid));
             _locks = locks;
         }
 
+        var fingerprinted = _clock.Elapsed;
         if (changed.Count == 0 && gone.Count == 0)
         {
+            Timing?.Invoke($"look: {pids.Count} pids, fingerprints {fingerprinted.TotalMilliseconds:0} ms; nothing changed; cpu {(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds:0.0} ms");
             return [];
         }
 
@@ -121,7 +132,9 @@ public sealed class HostWatch
             _processes[pid] = p;
         }
 
-        var snapshot = Collector.AssembleHost(_host, new Dictionary<int, ProcessSnapshot>(_processes));
+        var probed = _clock.Elapsed;
+        var snapshot = HostSnapshot.Update(_snapshot!, new Dictionary<int, ProcessSnapshot>(_processes), changed);
+        var assembled = _clock.Elapsed;
         _processes = new Dictionary<int, ProcessSnapshot>(snapshot.Processes);
         var after = new Dictionary<int, WatchState>(_states);
         foreach (int pid in gone)
@@ -129,8 +142,15 @@ public sealed class HostWatch
             after.Remove(pid);
         }
 
+        var changedSet = changed.ToHashSet();
         foreach (int root in WithAncestors(snapshot, changed.Concat(parentsOfGone)))
         {
+            // A tree holding criu's own lineage is refused by T5 whatever else changes below its root.
+            if (!changedSet.Contains(root) && after.TryGetValue(root, out var old) && old.Blockers.Keys.Any(k => k.RuleId == "T5"))
+            {
+                continue;
+            }
+
             after.Remove(root);
             if (snapshot.Processes.TryGetValue(root, out var p) && !p.Gone && p.Stat is { IsKernelThread: false })
             {
@@ -139,6 +159,9 @@ public sealed class HostWatch
         }
 
         _states = after;
+        _snapshot = snapshot;
+        Timing?.Invoke($"look: {pids.Count} pids, fingerprints {fingerprinted.TotalMilliseconds:0} ms; {changed.Count} changed, {gone.Count} gone: "
+            + $"probe {(probed - fingerprinted).TotalMilliseconds:0} ms, snapshot {(assembled - probed).TotalMilliseconds:0} ms, judge {(_clock.Elapsed - assembled).TotalMilliseconds:0} ms; cpu {(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds:0.0} ms");
         return Differ.DiffHost(before, after, DateTimeOffset.UtcNow);
     }
 
@@ -149,6 +172,7 @@ public sealed class HostWatch
         _locks = _reader.ReadText("/proc/locks", record: false) ?? string.Empty;
         var scan = Predictor.JudgeHost(_options, _host);
         _processes = new Dictionary<int, ProcessSnapshot>(scan.Snapshot.Processes);
+        _snapshot = scan.Snapshot;
         _fdCounts = [];
         foreach (var (pid, p) in _processes)
         {
@@ -165,21 +189,27 @@ public sealed class HostWatch
     private static ProbeSettings Settings(string locks) =>
         new() { AllFdInfo = false, LockedFiles = LocksParser.LockedFiles(locks), SocketProtocols = false };
 
-    /// <summary>The pids of /proc/locks lines that are in one text and not the other.</summary>
-    internal static IEnumerable<int> LockHolders(string before, string after)
+    /// <summary>
+    /// The /proc/locks lines in one text and not the other: the pids they name and the files they lock. The pid
+    /// is whoever took the lock (-1 for OFD locks), not always who holds the fd now, hence the files.
+    /// </summary>
+    internal static (HashSet<int> Pids, HashSet<(DeviceId Device, ulong Inode)> Files) LockChanges(string before, string after)
     {
         var a = before.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(StripOrdinal).ToHashSet();
         var b = after.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(StripOrdinal).ToHashSet();
         a.SymmetricExceptWith(b);
+        var pids = new HashSet<int>();
         foreach (string line in a)
         {
             // "FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF": the pid is the fourth field.
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length > 3 && int.TryParse(fields[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
             {
-                yield return pid;
+                pids.Add(pid);
             }
         }
+
+        return (pids, LocksParser.LockedFiles(string.Join('\n', a)));
     }
 
     /// <summary>"12: FLOCK ..." without its ordinal, which shifts when another lock goes away.</summary>

@@ -33,7 +33,10 @@ public static class Watcher
     public static async IAsyncEnumerable<Transition> WatchHost(
         CriuOptions options, TimeSpan interval, HostFacts? host = null, [EnumeratorCancellation] CancellationToken cancel = default)
     {
-        var watch = new HostWatch(options, host);
+        var watch = new HostWatch(options, host)
+        {
+            Timing = Environment.GetEnvironmentVariable("CHECKPOINTABLE_TIMING") == "1" ? m => Console.Error.WriteLine($"timing: {m}") : null,
+        };
         foreach (var t in watch.Start())
         {
             yield return t;

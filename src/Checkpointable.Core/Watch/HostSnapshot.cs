@@ -1,0 +1,186 @@
+using Checkpointable.Interop;
+using Checkpointable.Model;
+using Checkpointable.Probes.ProcFs;
+using Checkpointable.Probes.SockDiag;
+
+namespace Checkpointable.Watch;
+
+/// <summary>
+/// The next host snapshot from the previous one and the processes read again, at a cost that follows what
+/// changed: sockets the changed processes hold and the tables lack are looked up (unix by inode, other
+/// families by a dump of that family only), mount tables of their namespaces re-read, sharing (kcmp) checked
+/// against their parents. Everything else is carried over; the periodic full scan refreshes it all.
+/// </summary>
+internal static class HostSnapshot
+{
+    public static Snapshot Update(Snapshot previous, Dictionary<int, ProcessSnapshot> processes, IReadOnlyCollection<int> changed)
+    {
+        var live = changed.Select(p => processes.GetValueOrDefault(p)).OfType<ProcessSnapshot>()
+            .Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
+        var sockets = new Dictionary<ulong, SocketTable>(previous.Sockets);
+        var mounts = new Dictionary<ulong, MountTable>(previous.Mounts);
+        var devices = new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>(previous.NetDevices);
+        var reader = new ProcReader();
+        var host = previous.Host;
+
+        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]))
+        {
+            string? path = group.Key == host.CheckerNamespaces[NamespaceKind.Net] ? null : $"/proc/{group.First().Pid}/ns/net";
+            if (!sockets.TryGetValue(group.Key, out var table))
+            {
+                sockets[group.Key] = SockDiagClient.Collect(group.Key, path, Enum.GetValues<DiagFamily>());
+                if (path is not null)
+                {
+                    var list = NetDeviceLister.List(group.Key, path, out string? failure);
+                    devices[group.Key] = (list, failure);
+                }
+
+                continue;
+            }
+
+            LookUpMissing(table, path, group, processes);
+        }
+
+        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
+        {
+            if (reader.ReadText($"/proc/{group.First().Pid}/mountinfo", record: false) is { } text)
+            {
+                mounts[group.Key] = new MountTable(MountInfoParser.Parse(text));
+            }
+        }
+
+        var alive = processes.Values.Where(p => !p.Gone).Select(p => p.Pid).ToHashSet();
+        var ttys = new Dictionary<DeviceId, (int, int)>();
+        foreach (var p in processes.Values)
+        {
+            if (p.Stat is { HasControllingTty: true } st)
+            {
+                ttys.TryAdd(st.ControllingTty, (st.Session, st.ForegroundGroup));
+            }
+        }
+
+        return new Snapshot
+        {
+            Host = host,
+            Processes = processes,
+            Sockets = sockets,
+            Mounts = mounts,
+            NetDevices = devices,
+            TtySessions = ttys,
+            SharedVm = Sharing(previous.SharedVm, alive, live, Libc.KCMP_VM),
+            SharedFs = Sharing(previous.SharedFs, alive, live, Libc.KCMP_FS),
+            SharingCheckError = previous.SharingCheckError,
+        };
+    }
+
+    /// <summary>Sockets of the changed processes that the table lacks: their protocol names, then a lookup per family.</summary>
+    private static void LookUpMissing(SocketTable table, string? path, IEnumerable<ProcessSnapshot> group, Dictionary<int, ProcessSnapshot> processes)
+    {
+        var unix = new List<ulong>();
+        var families = new HashSet<DiagFamily>();
+        foreach (var p in group)
+        {
+            List<FdEntry>? fds = null;
+            for (int i = 0; i < p.Fds.Count; i++)
+            {
+                var f = p.Fds[i];
+                ulong ino = f.LinkInode;
+                if (f.Kind != FdKind.Socket || ino == 0
+                    || table.Unix.ContainsKey(ino) || table.Inet.ContainsKey(ino) || table.Netlink.ContainsKey(ino) || table.Packet.ContainsKey(ino))
+                {
+                    continue;
+                }
+
+                string? proto = f.SocketProtocol;
+                if (proto is null && Libc.GetXattr($"/proc/{p.Pid}/fd/{f.Fd}", "system.sockprotoname", out string named) == 0)
+                {
+                    proto = named;
+                    fds ??= [.. p.Fds];
+                    fds[i] = f with { SocketProtocol = proto };
+                }
+
+                switch (proto)
+                {
+                    case "UNIX" or "UNIX-STREAM":
+                        unix.Add(ino);
+                        break;
+                    case "TCP" or "TCPv6":
+                        families.Add(DiagFamily.Tcp);
+                        break;
+                    case "UDP" or "UDPv6":
+                        families.Add(DiagFamily.Udp);
+                        break;
+                    case "UDP-Lite" or "UDPLITEv6":
+                        families.Add(DiagFamily.UdpLite);
+                        break;
+                    case "RAW" or "RAWv6" or "PING" or "PINGv6":
+                        families.Add(DiagFamily.Raw);
+                        break;
+                    case "NETLINK":
+                        families.Add(DiagFamily.Netlink);
+                        break;
+                    case "PACKET":
+                        families.Add(DiagFamily.Packet);
+                        break;
+                    default:
+                        break; // a family no dump describes: the rules judge it by its name
+                }
+            }
+
+            if (fds is not null)
+            {
+                processes[p.Pid] = p.WithFds(fds);
+            }
+        }
+
+        if (unix.Count > 0)
+        {
+            SockDiagClient.CollectUnix(table, path, unix);
+        }
+
+        if (families.Count > 0)
+        {
+            var fresh = SockDiagClient.Collect(table.NetNamespace, path, families);
+            Merge(fresh.Inet, table.Inet);
+            Merge(fresh.Netlink, table.Netlink);
+            Merge(fresh.Packet, table.Packet);
+            foreach (var (family, reason) in fresh.Failed)
+            {
+                table.Failed[family] = reason;
+            }
+        }
+    }
+
+    private static void Merge<T>(Dictionary<ulong, T> from, Dictionary<ulong, T> into)
+    {
+        foreach (var (ino, s) in from)
+        {
+            into[ino] = s;
+        }
+    }
+
+    /// <summary>The previous groups without the exited, plus each changed process that shares with its parent.</summary>
+    private static List<IReadOnlyList<int>> Sharing(IReadOnlyList<IReadOnlyList<int>> previous, HashSet<int> alive, List<ProcessSnapshot> changed, int type)
+    {
+        var groups = previous.Select(g => g.Where(alive.Contains).ToList()).Where(g => g.Count > 1).ToList();
+        foreach (var p in changed.Where(p => !p.IsZombie))
+        {
+            int parent = p.Stat!.ParentPid;
+            if (parent <= 1 || !alive.Contains(parent) || groups.Any(g => g.Contains(p.Pid)) || Libc.Kcmp(p.Pid, parent, type) != 0)
+            {
+                continue;
+            }
+
+            if (groups.FirstOrDefault(g => g.Contains(parent)) is { } existing)
+            {
+                existing.Add(p.Pid);
+            }
+            else
+            {
+                groups.Add([parent, p.Pid]);
+            }
+        }
+
+        return groups.Cast<IReadOnlyList<int>>().ToList();
+    }
+}
