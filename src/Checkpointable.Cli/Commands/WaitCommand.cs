@@ -22,6 +22,11 @@ public static class WaitCommand
         var clock = Stopwatch.StartNew();
         var watch = new TreeWatch(pid, Predictor.Options(criuTokens));
         watch.Start();
+        if (watch.Current!.Verdict != Verdict.Checkpointable)
+        {
+            output.WriteLine($"waiting: {Differ.Summary(watch.State!)}");
+        }
+
         while (true)
         {
             if (watch.IsGone)

@@ -35,6 +35,7 @@ public sealed class WaitLiveTests
         Block(subject, "l", "L1");
         string pid = subject.RootPid.ToString(CultureInfo.InvariantCulture);
         using var wait = new LiveCommand("wait", "-t", pid, "--interval", "200ms", "--timeout", "2m");
+        Assert.Matches(@"^waiting: 2 blockers, first: ", wait.Until(l => l.StartsWith("waiting: ", StringComparison.Ordinal), "the first look"));
 
         subject.Send("t");
         // Still blocked by the flock: the first wait could not have ended. Prove it with a second, short wait.
@@ -45,7 +46,8 @@ public sealed class WaitLiveTests
 
         subject.Send("l");
         Assert.Equal(0, wait.Exit());
-        Assert.Matches(@"^verdict: 1 \(checkpointable with these options; tree of 1 process\) after \d+\.\d s$", Assert.Single(wait.Seen));
+        Assert.Equal(2, wait.Seen.Count);
+        Assert.Matches(@"^verdict: 1 \(checkpointable with these options; tree of 1 process\) after \d+\.\d s$", wait.Seen[1]);
     }
 
     [Fact]
@@ -55,7 +57,7 @@ public sealed class WaitLiveTests
         Block(subject, "t", "I2");
         var r = CliRunner.Run("wait", "-t", subject.RootPid.ToString(CultureInfo.InvariantCulture), "--timeout", "500ms", "--interval", "100ms");
         Assert.Equal(1, r.ExitCode);
-        Assert.Matches($@"^{subject.RootPid} fd \d+: checkpointable: 0 \(TCP connection .*\) \[I2; lift: --tcp-established", r.Stdout);
+        Assert.Matches($@"^waiting: 1 blocker, first: I2 {subject.RootPid} fd \d+\n{subject.RootPid} fd \d+: checkpointable: 0 \(TCP connection .*\) \[I2; lift: --tcp-established", r.Stdout);
         Assert.Contains("timed out after", r.Stderr, StringComparison.Ordinal);
     }
 
@@ -75,6 +77,7 @@ public sealed class WaitLiveTests
         var subject = Subject.Start("toggle");
         Block(subject, "t", "I2");
         using var wait = new LiveCommand("wait", "-t", subject.RootPid.ToString(CultureInfo.InvariantCulture), "--interval", "200ms");
+        wait.Until(l => l.StartsWith("waiting: 1 blocker, first: I2", StringComparison.Ordinal), "the first look");
         subject.Dispose();
         Assert.Equal(2, wait.Exit());
         Assert.Contains("exited while waiting", wait.Stderr(), StringComparison.Ordinal);
