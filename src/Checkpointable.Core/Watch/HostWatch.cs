@@ -14,7 +14,7 @@ namespace Checkpointable.Watch;
 /// processes that appeared or whose fd count changed (or that /proc/locks names anew) are read again; they and
 /// their ancestors (whose trees contain them) are judged again. Kernel threads are left out.
 /// </summary>
-public sealed class HostWatch
+public sealed class HostWatch : IDisposable
 {
     private readonly CriuOptions _options;
     private readonly HostFacts _host;
@@ -25,6 +25,8 @@ public sealed class HostWatch
     private Snapshot? _snapshot;
     private string _locks = string.Empty;
     private int _looks;
+    private int _connector = -1;
+    private readonly List<(uint What, int Pid)> _events = [];
     private readonly System.Diagnostics.Stopwatch _clock = new();
 
     /// <summary>Where the time of a look went (CHECKPOINTABLE_TIMING=1 prints it).</summary>
@@ -36,6 +38,9 @@ public sealed class HostWatch
         _host = host ?? HostProbe.Read();
     }
 
+    /// <summary>Take process events from the proc connector where it can be opened (root); false: always list /proc.</summary>
+    public bool UseProcConnector { get; init; } = true;
+
     /// <summary>Looks between two full scans of the host (the safety net for what fd counts do not show).</summary>
     public int FullEvery { get; init; } = 600;
 
@@ -45,9 +50,19 @@ public sealed class HostWatch
     /// <summary>Processes read again since the start (not counting full scans): what the fingerprints saved.</summary>
     public long Reprobed { get; private set; }
 
+    /// <summary>Whether process creation, exec and exit come from the kernel's proc connector (else from listing /proc).</summary>
+    public bool UsesProcConnector => _connector >= 0;
+
     /// <summary>The first look: a full scan. One Started transition summarising the host.</summary>
     public List<Transition> Start()
     {
+        int fd = ProcConnector.Open(); // before the scan: nothing that happens during it is missed
+        _connector = fd >= 0 && UseProcConnector ? fd : -1;
+        if (fd >= 0 && _connector < 0)
+        {
+            ProcConnector.Close(fd);
+        }
+
         FullScan();
         int ok = _states.Values.Count(s => s.Verdict == 1);
         return
@@ -55,7 +70,8 @@ public sealed class HostWatch
             new Transition
             {
                 At = DateTimeOffset.UtcNow, Kind = TransitionKind.Started, Root = 0, Pid = 0, To = ok > 0 ? 1 : 0,
-                Reason = $"{_states.Count} processes, {ok} checkpointable as roots of their trees",
+                Reason = $"{_states.Count} processes, {ok} checkpointable as roots of their trees; process events from "
+                    + (UsesProcConnector ? "the proc connector" : "listing /proc"),
             },
         ];
     }
@@ -71,8 +87,8 @@ public sealed class HostWatch
 
         _clock.Restart();
         var cpu = Environment.CpuUsage.TotalTime;
-        var pids = _reader.ListNumbers("/proc", record: false) ?? [];
         var changed = new List<int>();
+        var pids = Pids(changed);
         var seen = new HashSet<int>(pids.Count);
         foreach (int pid in pids)
         {
@@ -163,6 +179,52 @@ public sealed class HostWatch
         Timing?.Invoke($"look: {pids.Count} pids, fingerprints {fingerprinted.TotalMilliseconds:0} ms; {changed.Count} changed, {gone.Count} gone: "
             + $"probe {(probed - fingerprinted).TotalMilliseconds:0} ms, snapshot {(assembled - probed).TotalMilliseconds:0} ms, judge {(_clock.Elapsed - assembled).TotalMilliseconds:0} ms; cpu {(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds:0.0} ms");
         return Differ.DiffHost(before, after, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// The pids to look at: from the proc connector's fork and exit events (exec adds to <paramref name="changed"/>),
+    /// or, without it or when the kernel dropped events, from listing /proc.
+    /// </summary>
+    private List<int> Pids(List<int> changed)
+    {
+        if (_connector >= 0)
+        {
+            _events.Clear();
+            if (ProcConnector.Drain(_connector, _events) == 0)
+            {
+                var born = new HashSet<int>();
+                var died = new HashSet<int>();
+                foreach (var (what, pid) in _events)
+                {
+                    if (what == ProcConnector.PROC_EVENT_FORK)
+                    {
+                        born.Add(pid);
+                        died.Remove(pid);
+                    }
+                    else if (what == ProcConnector.PROC_EVENT_EXIT)
+                    {
+                        died.Add(pid);
+                    }
+                    else if (_fdCounts.TryGetValue(pid, out long count) && count >= 0)
+                    {
+                        changed.Add(pid); // exec: new mappings, maybe fewer fds
+                    }
+                }
+
+                return _fdCounts.Keys.Where(p => !died.Contains(p)).Concat(born.Where(p => !died.Contains(p) && !_fdCounts.ContainsKey(p))).ToList();
+            }
+        }
+
+        return _reader.ListNumbers("/proc", record: false) ?? [];
+    }
+
+    public void Dispose()
+    {
+        if (_connector >= 0)
+        {
+            ProcConnector.Close(_connector);
+            _connector = -1;
+        }
     }
 
     private void FullScan()

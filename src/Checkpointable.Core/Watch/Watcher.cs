@@ -33,7 +33,7 @@ public static class Watcher
     public static async IAsyncEnumerable<Transition> WatchHost(
         CriuOptions options, TimeSpan interval, HostFacts? host = null, [EnumeratorCancellation] CancellationToken cancel = default)
     {
-        var watch = new HostWatch(options, host)
+        using var watch = new HostWatch(options, host)
         {
             Timing = Environment.GetEnvironmentVariable("CHECKPOINTABLE_TIMING") == "1" ? m => Console.Error.WriteLine($"timing: {m}") : null,
         };

@@ -50,9 +50,9 @@ internal sealed class LiveCommand : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Reads lines until one matches; throws (with what was seen) when none does within the bound.</summary>
-    public string Until(Func<string, bool> match, string what)
+    public string Until(Func<string, bool> match, string what, TimeSpan? bound = null)
     {
-        var deadline = DateTime.UtcNow + Bound;
+        var deadline = DateTime.UtcNow + (bound ?? Bound);
         while (DateTime.UtcNow < deadline)
         {
             if (!_lines.TryTake(out var line, deadline - DateTime.UtcNow))
@@ -67,7 +67,7 @@ internal sealed class LiveCommand : IDisposable
             }
         }
 
-        throw new TimeoutException($"no line with {what} within {Bound.TotalSeconds} s; seen:\n{string.Join('\n', _seen)}\nstderr: {Stderr()}");
+        throw new TimeoutException($"no line with {what} within {(bound ?? Bound).TotalSeconds} s; seen:\n{string.Join('\n', _seen)}\nstderr: {Stderr()}");
     }
 
     /// <summary>Waits (bounded) for the command to end by itself and returns its exit code; the rest of stdout is read.</summary>

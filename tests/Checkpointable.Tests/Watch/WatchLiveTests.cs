@@ -64,7 +64,9 @@ public sealed partial class WatchLiveTests
             $@"^{c} \(subject\) exited$",
             $@"^{r} \(subject\) exited$",
         ];
-        var bodies = watch.Seen.Select(Body).ToList();
+        // Killed, the root may be seen as a zombie for a moment before it is reaped: a true transition, but racy.
+        var zombie = new Regex($@"^{r} (process: 1 -> 0 \(the root process is a zombie\) \[T23\]|task: 1 -> 0|\(subject\) tree: 1 -> 0 \(1 blocker, first: T23 .*\))$");
+        var bodies = watch.Seen.Select(Body).Where(b => !zombie.IsMatch(b)).ToList();
         Assert.True(expected.Length == bodies.Count, $"expected {expected.Length} lines, got:\n{string.Join('\n', bodies)}");
         for (int i = 0; i < expected.Length; i++)
         {
@@ -84,7 +86,8 @@ public sealed partial class WatchLiveTests
         Assert.Equal(0, watch.Exit());
 
         var objects = watch.Seen.Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(["started", "resource", "subsystem", "tree", "exited"], objects.Select(o => o.GetProperty("kind").GetString()));
+        Assert.Equal(["started", "resource", "subsystem", "tree"], objects.Take(4).Select(o => o.GetProperty("kind").GetString()));
+        Assert.Equal(("exited", subject.RootPid), (objects[^1].GetProperty("kind").GetString(), objects[^1].GetProperty("pid").GetInt32()));
         Assert.Equal("L1", objects[1].GetProperty("rule").GetString());
         Assert.Equal((1, 0), (objects[1].GetProperty("from").GetInt32(), objects[1].GetProperty("to").GetInt32()));
         Assert.Equal("--file-locks", objects[1].GetProperty("lift")[0].GetString());
@@ -99,7 +102,8 @@ public sealed partial class WatchLiveTests
         using var subject = Subject.Start("toggle");
         int r = subject.RootPid;
         using var watch = new LiveCommand("watch", "--interval", "300ms");
-        watch.Until(l => l.Contains(" host: ", StringComparison.Ordinal), "the starting state");
+        // The first look is a full scan of the host: slow when other work shares the machine.
+        watch.Until(l => l.Contains(" host: ", StringComparison.Ordinal), "the starting state", TimeSpan.FromMinutes(5));
         subject.Send("l");
         var locked = watch.Until(l => l.Contains($" {r} fd ", StringComparison.Ordinal) && l.Contains("[L1", StringComparison.Ordinal), "the flock");
         Assert.Contains(": 1 -> 0 (", locked, StringComparison.Ordinal);
