@@ -51,9 +51,14 @@ public static class Differ
             {
                 list.Add(new Transition
                 {
-                    At = at, Kind = TransitionKind.Subsystem, Root = after.Root, Pid = pid, Subsystem = subsystem,
+                    At = at,
+                    Kind = TransitionKind.Subsystem,
+                    Root = after.Root,
+                    Pid = pid,
+                    Subsystem = subsystem,
                     Comm = after.Members.GetValueOrDefault(pid) ?? before.Members.GetValueOrDefault(pid),
-                    From = was ? 0 : 1, To = now ? 0 : 1,
+                    From = was ? 0 : 1,
+                    To = now ? 0 : 1,
                 });
             }
         }
@@ -62,8 +67,14 @@ public static class Differ
         {
             list.Add(new Transition
             {
-                At = at, Kind = TransitionKind.Tree, Root = after.Root, Pid = after.Root, Comm = after.Members.GetValueOrDefault(after.Root),
-                From = before.Verdict, To = after.Verdict, Reason = Summary(after),
+                At = at,
+                Kind = TransitionKind.Tree,
+                Root = after.Root,
+                Pid = after.Root,
+                Comm = after.Members.GetValueOrDefault(after.Root),
+                From = before.Verdict,
+                To = after.Verdict,
+                Reason = Summary(after),
             });
         }
 
@@ -87,8 +98,13 @@ public static class Differ
         {
             list.Add(new Transition
             {
-                At = at, Kind = TransitionKind.Appeared, Root = pid, Pid = pid, Comm = s.Members.GetValueOrDefault(pid),
-                To = s.Verdict, Reason = Summary(s),
+                At = at,
+                Kind = TransitionKind.Appeared,
+                Root = pid,
+                Pid = pid,
+                Comm = s.Members.GetValueOrDefault(pid),
+                To = s.Verdict,
+                Reason = Summary(s),
             });
         }
 

@@ -46,18 +46,34 @@ internal static class Synthetic
 
     public static Finding Tcp(int pid, int fd, bool lifted = false) => new()
     {
-        RuleId = "I2", Subsystem = Subsystem.Sockets, Pid = pid, Fd = fd, Resource = $"fd {fd}",
-        Reason = $"TCP connection on fd {fd}", Lift = ["--tcp-established"], Lifted = lifted,
+        RuleId = "I2",
+        Subsystem = Subsystem.Sockets,
+        Pid = pid,
+        Fd = fd,
+        Resource = $"fd {fd}",
+        Reason = $"TCP connection on fd {fd}",
+        Lift = ["--tcp-established"],
+        Lifted = lifted,
     };
 
     public static Finding Flock(int pid, int fd) => new()
     {
-        RuleId = "L1", Subsystem = Subsystem.Locks, Pid = pid, Fd = fd, Resource = $"fd {fd}",
-        Reason = "holds a FLOCK WRITE lock", Lift = ["--file-locks"],
+        RuleId = "L1",
+        Subsystem = Subsystem.Locks,
+        Pid = pid,
+        Fd = fd,
+        Resource = $"fd {fd}",
+        Reason = "holds a FLOCK WRITE lock",
+        Lift = ["--file-locks"],
     };
 
     public static Finding Unknown(int pid) => new()
     {
-        RuleId = "H-EVIDENCE", Subsystem = Subsystem.Host, Pid = pid, Resource = "process", Reason = "permission denied", Severity = Severity.Unknown,
+        RuleId = "H-EVIDENCE",
+        Subsystem = Subsystem.Host,
+        Pid = pid,
+        Resource = "process",
+        Reason = "permission denied",
+        Severity = Severity.Unknown,
     };
 }

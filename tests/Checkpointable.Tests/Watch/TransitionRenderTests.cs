@@ -12,8 +12,18 @@ public sealed class TransitionRenderTests
 
     private static readonly Transition Blocking = new()
     {
-        At = At, Kind = TransitionKind.Resource, Root = 10, Pid = 11, Subsystem = Subsystem.Sockets, RuleId = "I2",
-        Resource = "fd 3", Fd = 3, From = 1, To = 0, Reason = "TCP connection\nspoofed line", Lift = ["--tcp-established"],
+        At = At,
+        Kind = TransitionKind.Resource,
+        Root = 10,
+        Pid = 11,
+        Subsystem = Subsystem.Sockets,
+        RuleId = "I2",
+        Resource = "fd 3",
+        Fd = 3,
+        From = 1,
+        To = 0,
+        Reason = "TCP connection\nspoofed line",
+        Lift = ["--tcp-established"],
     };
 
     [Fact]
