@@ -1,5 +1,6 @@
 using Checkpointable.Interop;
 using Checkpointable.Model;
+using Checkpointable.Probes;
 using Checkpointable.Probes.ProcFs;
 using Checkpointable.Probes.SockDiag;
 
@@ -78,6 +79,7 @@ internal static class HostSnapshot
     {
         var unix = new List<ulong>();
         var families = new HashSet<DiagFamily>();
+        var inetHolders = new Dictionary<int, ProcessSnapshot>();
         foreach (var p in group)
         {
             List<FdEntry>? fds = null;
@@ -104,11 +106,8 @@ internal static class HostSnapshot
                     case "UNIX" or "UNIX-STREAM":
                         unix.Add(ino);
                         break;
-                    case "TCP" or "TCPv6":
-                        families.Add(DiagFamily.Tcp);
-                        break;
-                    case "UDP" or "UDPv6":
-                        families.Add(DiagFamily.Udp);
+                    case "TCP" or "TCPv6" or "UDP" or "UDPv6":
+                        inetHolders[p.Pid] = p; // read from the socket itself below: no dump of every TCP socket
                         break;
                     case "UDP-Lite" or "UDPLITEv6":
                         families.Add(DiagFamily.UdpLite);
@@ -130,6 +129,33 @@ internal static class HostSnapshot
             if (fds is not null)
             {
                 processes[p.Pid] = p.WithFds(fds);
+                if (inetHolders.ContainsKey(p.Pid))
+                {
+                    inetHolders[p.Pid] = processes[p.Pid];
+                }
+            }
+        }
+
+        // The TCP and UDP sockets themselves (a duplicate by pidfd_getfd, as one tree is read), then a dump of
+        // a family only for what could not be read that way. The processes keep their entries without options.
+        if (inetHolders.Count > 0)
+        {
+            SocketOptionsProbe.Fill(inetHolders);
+            foreach (var f in inetHolders.Values.SelectMany(p => p.Fds).Where(SocketOptionsProbe.IsInet))
+            {
+                if (table.Inet.ContainsKey(f.LinkInode))
+                {
+                    continue;
+                }
+
+                if (f.SocketOptions?.Inet is { } record && (f.SocketOptions.NetNamespace ?? table.NetNamespace) == table.NetNamespace)
+                {
+                    table.Inet[record.Inode] = record;
+                }
+                else
+                {
+                    families.Add(f.SocketProtocol!.StartsWith("TCP", StringComparison.Ordinal) ? DiagFamily.Tcp : DiagFamily.Udp);
+                }
             }
         }
 

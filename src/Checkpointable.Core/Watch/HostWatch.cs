@@ -26,6 +26,7 @@ public sealed class HostWatch : IDisposable
     private string _locks = string.Empty;
     private int _looks;
     private int _connector = -1;
+    private readonly HashSet<int> _dirty = [];
     private readonly List<(uint What, int Pid)> _events = [];
     private readonly System.Diagnostics.Stopwatch _clock = new();
 
@@ -37,6 +38,11 @@ public sealed class HostWatch : IDisposable
         _options = options;
         _host = host ?? HostProbe.Read();
     }
+
+    /// <summary>Trees with more processes than this are judged again only every <see cref="LargeTreeEvery"/> looks when something below their root changed.</summary>
+    public int LargeTree { get; init; } = 100;
+
+    public int LargeTreeEvery { get; init; } = 10;
 
     /// <summary>Take process events from the proc connector where it can be opened (root); false: always list /proc.</summary>
     public bool UseProcConnector { get; init; } = true;
@@ -159,8 +165,23 @@ public sealed class HostWatch : IDisposable
         }
 
         var changedSet = changed.ToHashSet();
-        foreach (int root in WithAncestors(snapshot, changed.Concat(parentsOfGone)))
+        var roots = WithAncestors(snapshot, changed.Concat(parentsOfGone));
+        bool catchUp = _looks % LargeTreeEvery == 0;
+        if (catchUp)
         {
+            roots.UnionWith(_dirty);
+            _dirty.Clear();
+        }
+
+        foreach (int root in roots)
+        {
+            // A large tree above a change is judged again every few looks, not at each change below it.
+            if (!catchUp && !changedSet.Contains(root) && after.TryGetValue(root, out var large) && large.TreeSize > LargeTree)
+            {
+                _dirty.Add(root);
+                continue;
+            }
+
             // A tree holding criu's own lineage is refused by T5 whatever else changes below its root.
             if (!changedSet.Contains(root) && after.TryGetValue(root, out var old) && old.Blockers.Keys.Any(k => k.RuleId == "T5"))
             {

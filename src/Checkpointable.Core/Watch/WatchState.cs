@@ -21,6 +21,9 @@ public sealed class WatchState
 
     public required IReadOnlyDictionary<FindingKey, Finding> Blockers { get; init; }
 
+    /// <summary>How many processes the judged tree had (with ownOnly, more than <see cref="Members"/>).</summary>
+    public int TreeSize { get; init; }
+
     /// <summary>
     /// The state of a judgement. <paramref name="ownOnly"/> keeps only the root's own processes and findings:
     /// watching the host judges each process as the root of its tree, and its descendants have their own rows.
@@ -61,6 +64,7 @@ public sealed class WatchState
             Members = members,
             Blocked = blocked,
             Blockers = blockers,
+            TreeSize = j.Tree.Members.Count,
         };
     }
 
