@@ -19,6 +19,7 @@ public class NoTouchTests(ITestOutputHelper output)
     [InlineData("check", "udp-corked")]
     [InlineData("fdinfo", "tree")]
     [InlineData("host", "threads")]
+    [InlineData("wait", "flock")]
     public void NoForbiddenSyscalls(string command, string factory)
     {
         if (!File.Exists("/usr/bin/strace"))
@@ -35,6 +36,7 @@ public class NoTouchTests(ITestOutputHelper output)
             {
                 "check" => ["-t", s.RootPid.ToString()],
                 "fdinfo" => ["fdinfo", s.RootPid.ToString()],
+                "wait" => ["wait", "-t", s.RootPid.ToString(), "--timeout", "1s", "--interval", "200ms"], // several looks, then exit 1
                 _ => [],
             };
             var r = CliRunner.RunWith(["/usr/bin/strace", "-f", "-qq", "-o", log, "-e", "trace=" + string.Join(',', s_forbidden) + ",pidfd_getfd,kcmp"], args);
