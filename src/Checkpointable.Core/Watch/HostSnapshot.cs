@@ -23,6 +23,7 @@ internal static class HostSnapshot
         var devices = new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>(previous.NetDevices);
         var reader = new ProcReader();
         var host = previous.Host;
+        bool socketsChanged = false;
 
         foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]))
         {
@@ -30,6 +31,7 @@ internal static class HostSnapshot
             if (!sockets.TryGetValue(group.Key, out var table))
             {
                 sockets[group.Key] = SockDiagClient.Collect(group.Key, path, Enum.GetValues<DiagFamily>());
+                socketsChanged = true;
                 if (path is not null)
                 {
                     var list = NetDeviceLister.List(group.Key, path, out string? failure);
@@ -39,7 +41,7 @@ internal static class HostSnapshot
                 continue;
             }
 
-            LookUpMissing(table, path, group, processes);
+            socketsChanged |= LookUpMissing(table, path, group, processes);
         }
 
         foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
@@ -71,11 +73,13 @@ internal static class HostSnapshot
             SharedVm = Sharing(previous.SharedVm, alive, live, Libc.KCMP_VM),
             SharedFs = Sharing(previous.SharedFs, alive, live, Libc.KCMP_FS),
             SharingCheckError = previous.SharingCheckError,
+            CarriedSocketIndex = socketsChanged ? null : previous.SocketIndex,
         };
     }
 
     /// <summary>Sockets of the changed processes that the table lacks: their protocol names, then a lookup per family.</summary>
-    private static void LookUpMissing(SocketTable table, string? path, IEnumerable<ProcessSnapshot> group, Dictionary<int, ProcessSnapshot> processes)
+    /// <returns>Whether the table gained sockets (the index across tables must then be built again).</returns>
+    private static bool LookUpMissing(SocketTable table, string? path, IEnumerable<ProcessSnapshot> group, Dictionary<int, ProcessSnapshot> processes)
     {
         var unix = new List<ulong>();
         var families = new HashSet<DiagFamily>();
@@ -138,6 +142,7 @@ internal static class HostSnapshot
 
         // The TCP and UDP sockets themselves (a duplicate by pidfd_getfd, as one tree is read), then a dump of
         // a family only for what could not be read that way. The processes keep their entries without options.
+        bool added = false;
         if (inetHolders.Count > 0)
         {
             SocketOptionsProbe.Fill(inetHolders);
@@ -151,6 +156,7 @@ internal static class HostSnapshot
                 if (f.SocketOptions?.Inet is { } record && (f.SocketOptions.NetNamespace ?? table.NetNamespace) == table.NetNamespace)
                 {
                     table.Inet[record.Inode] = record;
+                    added = true;
                 }
                 else
                 {
@@ -162,10 +168,12 @@ internal static class HostSnapshot
         if (unix.Count > 0)
         {
             SockDiagClient.CollectUnix(table, path, unix);
+            added = true;
         }
 
         if (families.Count > 0)
         {
+            added = true;
             var fresh = SockDiagClient.Collect(table.NetNamespace, path, families);
             Merge(fresh.Inet, table.Inet);
             Merge(fresh.Netlink, table.Netlink);
@@ -175,6 +183,8 @@ internal static class HostSnapshot
                 table.Failed[family] = reason;
             }
         }
+
+        return added;
     }
 
     private static void Merge<T>(Dictionary<ulong, T> from, Dictionary<ulong, T> into)

@@ -173,6 +173,7 @@ public sealed class HostWatch : IDisposable
             _dirty.Clear();
         }
 
+        int judged = 0, judgedMembers = 0;
         foreach (int root in roots)
         {
             // A large tree above a change is judged again every few looks, not at each change below it.
@@ -192,13 +193,15 @@ public sealed class HostWatch : IDisposable
             if (snapshot.Processes.TryGetValue(root, out var p) && !p.Gone && p.Stat is { IsKernelThread: false })
             {
                 after[root] = WatchState.Of(Judge.Run(snapshot, root, _options, verifyRemedy: false), ownOnly: true);
+                judged++;
+                judgedMembers += after[root].TreeSize;
             }
         }
 
         _states = after;
         _snapshot = snapshot;
         Timing?.Invoke($"look: {pids.Count} pids, fingerprints {fingerprinted.TotalMilliseconds:0} ms; {changed.Count} changed, {gone.Count} gone: "
-            + $"probe {(probed - fingerprinted).TotalMilliseconds:0} ms, snapshot {(assembled - probed).TotalMilliseconds:0} ms, judge {(_clock.Elapsed - assembled).TotalMilliseconds:0} ms; cpu {(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds:0.0} ms");
+            + $"probe {(probed - fingerprinted).TotalMilliseconds:0} ms, snapshot {(assembled - probed).TotalMilliseconds:0} ms, judge {(_clock.Elapsed - assembled).TotalMilliseconds:0} ms ({judged} trees, {judgedMembers} processes); cpu {(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds:0.0} ms");
         return Differ.DiffHost(before, after, DateTimeOffset.UtcNow);
     }
 
