@@ -2,7 +2,7 @@
 # Benchmarks (not tests): the whole-host scan against ../shared/bench's floor and lsof, its growth with
 # the number of processes, and the latency of judging one 100-fd tree. Needs root, hyperfine, lsof.
 #   bench/run.sh                 # everything below
-#   bench/run.sh host|growth|tree
+#   bench/run.sh host|growth|tree|watch
 # Results are printed and kept under bench/results/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,5 +44,9 @@ if [ "$mode" = all ] || [ "$mode" = tree ]; then
     hyperfine -N -i -w 3 -r 50 "$bin -t $worker" | tee -a "$here/results/tree-$stamp.txt"
     kill "$lg"; wait "$lg" 2>/dev/null || true
   done
+fi
+if [ "$mode" = all ] || [ "$mode" = watch ]; then
+  # Whole-host watch at 1000 x 100 fds: CPU over 60 s when nothing changes, and the delay to catch a flock.
+  "$here/watch-cpu.sh" "$kit" "$bin" | tee "$here/results/watch-$stamp.txt"
 fi
 rm -rf "$kit"

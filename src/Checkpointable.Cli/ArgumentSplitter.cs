@@ -4,29 +4,39 @@ namespace Checkpointable.Cli;
 
 /// <summary>
 /// Separates criu's dump options (read by <see cref="CriuOptionParser"/>, exactly as criu reads them) from
-/// ours (read by System.CommandLine): -t/--tree, a PID, --json, --help, --version and subcommands.
+/// ours (read by System.CommandLine): -t/--tree, a PID, --json, --help, --version, subcommands and their options.
 /// </summary>
 public static class ArgumentSplitter
 {
     private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?",
-        "--container", "--listen", "--min-age", "--max-scans", "--process-metrics"];
+        "--container", "--listen", "--min-age", "--max-scans", "--process-metrics", "--interval"];
 
-    // `mount`'s own options. criu also has --daemon, so these are ours only on a mount command line.
-    private static readonly HashSet<string> s_mountOnly = ["--allow-other", "--daemon"];
+    /// <summary>Options of one subcommand whose names criu also has (--daemon, --timeout): ours only on that command's line.</summary>
+    private static readonly Dictionary<string, string[]> s_commandOnly = new()
+    {
+        ["mount"] = ["--allow-other", "--daemon"],
+        ["wait"] = ["--timeout"],
+    };
 
-    /// <summary>An option System.CommandLine reads: -t/--tree (also -t123, --tree=123), --json, help, version, mount's own.</summary>
+    /// <summary>An option System.CommandLine reads on some command line: also -t123, --tree=123 and --name=value forms.</summary>
     public static bool IsOurs(string a) =>
-        s_ours.Contains(a) || s_mountOnly.Contains(a) || a.StartsWith("--tree=", StringComparison.Ordinal) || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
+        IsOurs(a, s_ours) || s_commandOnly.Values.Any(names => IsOurs(a, names))
+        || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
 
     public static (List<string> Ours, List<string> Criu) Split(IReadOnlyList<string> args)
     {
-        var ours = new List<string>();
+        // The command is the first word that is not an option (a PID is a word too: then there is no subcommand).
+        string? command = args.FirstOrDefault(a => !a.StartsWith('-'));
+        string[] commandOnly = command is not null && s_commandOnly.TryGetValue(command, out var names) ? names : [];
+        bool ours(string a) => IsOurs(a, s_ours) || IsOurs(a, commandOnly)
+            || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
+
+        var ourTokens = new List<string>();
         var criu = new List<string>();
-        bool mount = args.Count > 0 && args[0] == "mount";
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
-            if ((!IsOurs(a) || (!mount && s_mountOnly.Contains(a))) && a.StartsWith('-') && a.Length > 1 && CriuOptionParser.IsCriuOption(a, out bool takesValue))
+            if (!ours(a) && a.StartsWith('-') && a.Length > 1 && CriuOptionParser.IsCriuOption(a, out bool takesValue))
             {
                 criu.Add(a);
                 if (takesValue && i + 1 < args.Count)
@@ -36,10 +46,13 @@ public static class ArgumentSplitter
             }
             else
             {
-                ours.Add(a);
+                ourTokens.Add(a);
             }
         }
 
-        return (ours, criu);
+        return (ourTokens, criu);
     }
+
+    private static bool IsOurs(string a, IEnumerable<string> names) =>
+        names.Any(n => a == n || (n.StartsWith("--", StringComparison.Ordinal) && a.StartsWith(n + "=", StringComparison.Ordinal)));
 }

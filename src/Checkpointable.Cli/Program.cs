@@ -43,6 +43,20 @@ root.Subcommands.Add(serve);
 serve.SetAction(r => Guard(() => Checkpointable.Cli.Serve.ServeCommand.Run(
     Checkpointable.Cli.Serve.ServeSettings.From(r.GetValue(listen), r.GetValue(minAge), r.GetValue(maxScans), r.GetValue(processMetrics)), criuTokens, stdout)));
 
+// watch and wait: transitions over time, and blocking until a tree is checkpointable.
+var interval = new Option<string>("--interval") { Description = "Time between two looks: 500ms, 1s (default), 2m, or seconds.", DefaultValueFactory = _ => "1s" };
+var watch = new Command("watch", "Print one line per transition (a tree, subsystem or resource going 1 -> 0 or 0 -> 1, a process appearing or exiting), with a UTC timestamp; without -t, every process of the host.");
+watch.Options.Add(tree);
+watch.Options.Add(json);
+watch.Options.Add(interval);
+root.Subcommands.Add(watch);
+var timeout = new Option<string?>("--timeout") { Description = "Give up after this long (exit 1, printing the blockers left): 30s, 2m, 500ms, or seconds. Default: no limit." };
+var wait = new Command("wait", "Block until the tree is checkpointable with the given criu options (exit 0); exit 1 on timeout, 2 if the tree exits.");
+wait.Options.Add(tree);
+wait.Options.Add(timeout);
+wait.Options.Add(interval);
+root.Subcommands.Add(wait);
+
 int Guard(Func<int> action)
 {
     try
@@ -86,6 +100,10 @@ root.SetAction(r =>
         : HostCommand.Run(r.GetValue(json), criuTokens, stdout));
 });
 fdinfo.SetAction(r => Guard(() => FdInfoCommand.Run(r.GetValue(fdinfoPid), r.GetValue(json), criuTokens, stdout)));
+watch.SetAction(r => Guard(() => WatchCommand.Run(r.GetValue(tree), r.GetValue(json), r.GetValue(interval)!, criuTokens, stdout)));
+wait.SetAction(r => Guard(() => r.GetValue(tree) is { } p
+    ? WaitCommand.Run(p, r.GetValue(timeout), r.GetValue(interval)!, criuTokens, stdout)
+    : throw new UserFacingException("wait needs -t PID")));
 
 // mount DIR: the seed's files served by FUSE, computed when read (issue 3).
 var mountDir = new Argument<string>("DIR") { Description = "Empty directory to mount on." };

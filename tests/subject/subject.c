@@ -2147,6 +2147,72 @@ static void c_unshare_net(void) { unshare_or_skip(CLONE_NEWNET, "CLONE_NEWNET");
 static void r_nested_net_child(void) { spawn(c_unshare_net); }
 static void f_nested_net_child(void) { need_root(); start_root(r_nested_net_child); }
 
+/* toggle: the launcher passes each stdin line to the root, which flips one state per command:
+ * 't' a TCP connection to the launcher's listener (outside the tree), 'l' a flock on a file it keeps
+ * open (the fd count does not change), 'c' a child (forked / killed and reaped). watch and wait tests. */
+static int command_fd = -1;         /* in the launcher: where stdin lines go (-1: nowhere) */
+static int toggle_rfd;
+static void r_toggle(void)
+{
+	int tcp = -1, locked = 0;
+	pid_t child = 0;
+	int lock_fd = open("locked", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0)
+		DIE("open locked");
+	report_ready(NULL);
+	char c;
+	ssize_t n;
+	while ((n = read(toggle_rfd, &c, 1)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (c == 't' && tcp < 0) {
+			tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (tcp < 0 || connect(tcp, (void *)&tcp_sa, sizeof(tcp_sa)))
+				_exit(1);
+		} else if (c == 't') {
+			close(tcp);
+			tcp = -1;
+		} else if (c == 'l') {
+			if (flock(lock_fd, locked ? LOCK_UN : LOCK_EX))
+				_exit(1);
+			locked = !locked;
+		} else if (c == 'c' && child == 0) {
+			child = fork();
+			if (child < 0)
+				_exit(1);
+			if (child == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				hang();
+			}
+		} else if (c == 'c') {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			child = 0;
+		}
+	}
+	hang();
+}
+static void f_toggle(void)
+{
+	int p[2];
+	int listener = socket(AF_INET, SOCK_STREAM, 0);
+	socklen_t l = sizeof(tcp_sa);
+	tcp_sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (listener < 0 || bind(listener, (void *)&tcp_sa, sizeof(tcp_sa)) || listen(listener, 128) ||
+	    getsockname(listener, (void *)&tcp_sa, &l))
+		DIE("TCP listen on 127.0.0.1");
+	if (pipe2(p, O_CLOEXEC))
+		DIE("pipe");
+	toggle_rfd = p[0];
+	root_keep(p[0]);
+	start_root(r_toggle);
+	close(p[0]);
+	command_fd = p[1];
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* the table                                                                                   */
 
@@ -2291,6 +2357,7 @@ static const struct factory {
 	{ "nested-uts-child", f_nested_uts_child, 0, "root in host namespaces, its child in a new UTS namespace (root)" },
 	{ "nested-pid-child", f_nested_pid_child, 0, "root's child is pid 1 of a new pid namespace (root)" },
 	{ "nested-net-child", f_nested_net_child, 0, "root's child in a new network namespace (root)" },
+	{ "toggle", f_toggle, 0, "root flips a TCP connection (t), a flock (l) or a child (c) on each stdin line's command" },
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -2409,6 +2476,8 @@ int main(int argc, char **argv)
 		ssize_t n = read(0, buf, sizeof(buf));
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 			break;
+		if (n > 0 && command_fd >= 0)     /* the toggle factory: commands for the root */
+			write_all(command_fd, buf, (size_t)n);
 	}
 	launcher_cleanup();
 	return 0;

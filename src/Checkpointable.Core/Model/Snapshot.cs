@@ -39,6 +39,12 @@ public sealed class Snapshot
 
     public SocketIndex SocketIndex => LazyInitializer.EnsureInitialized(ref _socketIndex, () => new SocketIndex(Sockets));
 
+    /// <summary>The index of an earlier snapshot whose socket tables are these very ones (watch carries it over).</summary>
+    public SocketIndex? CarriedSocketIndex
+    {
+        init => _socketIndex = value;
+    }
+
     public SocketTable? SocketsOf(ProcessSnapshot p) =>
         Sockets.TryGetValue(p.Namespaces[NamespaceKind.Net], out var t) ? t : null;
 

@@ -345,7 +345,7 @@ public static class Collector
                 }
             }
 
-        var groups = new List<IReadOnlyList<int>>();
+            var groups = new List<IReadOnlyList<int>>();
             for (int i = 0; i < list.Count;)
             {
                 int j = i + 1;

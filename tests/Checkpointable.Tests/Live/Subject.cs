@@ -163,6 +163,13 @@ public sealed class Subject : IDisposable
         return err.Length == 0 ? "" : $"; stderr: {err}";
     }
 
+    /// <summary>Writes one line to the launcher's stdin: the toggle factory passes it on to the root as commands.</summary>
+    public void Send(string line)
+    {
+        process.StandardInput.Write(line + "\n");
+        process.StandardInput.Flush();
+    }
+
     /// <summary>What the launcher printed on stderr so far (complete once it exited).</summary>
     public string Stderr => stderr.IsCompletedSuccessfully ? stderr.Result : "";
 
