@@ -1567,6 +1567,31 @@ static void r_tcp_established_inside(void)
 }
 static void f_tcp_established_inside(void) { start_root(r_tcp_established_inside); }
 
+/* The child connects from a dual-stack AF_INET6 socket (as .NET does by default) to the root's AF_INET
+ * listener: its ends show ::ffff:127.0.0.1, the root's accepted end 127.0.0.1. */
+static void c_tcp_mapped_inside(void)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = tcp_sa.sin_port };
+	int zero = 0;
+	close(inside_listener);
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd < 0)
+		SKIP("socket(AF_INET6)");
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (inet_pton(AF_INET6, "::ffff:127.0.0.1", &sa.sin6_addr) != 1 || connect(fd, (void *)&sa, sizeof(sa)))
+		DIE("connect [::ffff:127.0.0.1]");
+	wait_tcp_state(fd, TCP_ESTABLISHED);
+}
+static void r_tcp_mapped_inside(void)
+{
+	inside_listener = tcp_listener();
+	spawn(c_tcp_mapped_inside);
+	if (accept(inside_listener, NULL, NULL) < 0)
+		DIE("accept");
+	close(inside_listener);
+}
+static void f_tcp_mapped_inside(void) { start_root(r_tcp_mapped_inside); }
+
 static void f_tcp_close_wait(void)
 {
 	int l = tcp_listener();
@@ -2312,6 +2337,7 @@ static const struct factory {
 	{ "tcp6-listen", f_tcp6_listen, 0, "TCP listener on [::1] (IPV6_V6ONLY)" },
 	{ "tcp-established-external", f_tcp_established_external, 0, "TCP connection from the root to a launcher listener" },
 	{ "tcp-established-inside", f_tcp_established_inside, 0, "TCP connection between the root (accepted) and its child" },
+	{ "tcp-mapped-inside", f_tcp_mapped_inside, 0, "as tcp-established-inside, the child on a dual-stack IPv6 socket (::ffff:127.0.0.1)" },
 	{ "tcp-close-wait", f_tcp_close_wait, 0, "root's TCP socket in CLOSE_WAIT (the launcher sent FIN)" },
 	{ "tcp-closed-after-peer", f_tcp_closed_after_peer, 0, "root's TCP socket in CLOSE after both FINs (its TIME_WAIT lives apart)" },
 	{ "udp-bound", f_udp_bound, 0, "UDP socket bound to 127.0.0.1:<ephemeral>" },

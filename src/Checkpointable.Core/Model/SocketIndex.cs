@@ -28,7 +28,7 @@ public sealed class SocketIndex
             var map = new Dictionary<(string, ushort, string, ushort), InetSocket>();
             foreach (var s in tables.Values.SelectMany(t => t.Inet.Values).Where(s => s.RemotePort != 0 && s.Inode != 0))
             {
-                map.TryAdd((s.LocalAddress, s.LocalPort, s.RemoteAddress, s.RemotePort), s);
+                map.TryAdd((Unmapped(s.LocalAddress), s.LocalPort, Unmapped(s.RemoteAddress), s.RemotePort), s);
             }
 
             return map;
@@ -42,5 +42,12 @@ public sealed class SocketIndex
 
     /// <summary>The other end of a TCP connection on this host, if it is here.</summary>
     public InetSocket? PeerOf(InetSocket s) =>
-        _inetByEndpoints.Value.GetValueOrDefault((s.RemoteAddress, s.RemotePort, s.LocalAddress, s.LocalPort));
+        _inetByEndpoints.Value.GetValueOrDefault((Unmapped(s.RemoteAddress), s.RemotePort, Unmapped(s.LocalAddress), s.LocalPort));
+
+    /// <summary>
+    /// An IPv4-mapped IPv6 address as IPv4: a dual-stack AF_INET6 socket (e.g. .NET's default) connected to an
+    /// AF_INET listener shows ::ffff:127.0.0.1 at one end and 127.0.0.1 at the other.
+    /// </summary>
+    internal static string Unmapped(string address) =>
+        address.StartsWith("::ffff:", StringComparison.OrdinalIgnoreCase) && address.Contains('.', StringComparison.Ordinal) ? address[7..] : address;
 }

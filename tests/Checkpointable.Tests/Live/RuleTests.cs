@@ -109,6 +109,7 @@ public class RuleTests(ITestOutputHelper output)
         { "tcp-established-external", "--tcp-close", 0, "I2" },
         { "tcp-established-external", "--tcp-established --network-lock skip", 0, "I2" },
         { "tcp-established-inside", "", 1, "I2" },
+        { "tcp-mapped-inside", "", 1, "I2" },
         { "tcp-close-wait", "", 1, "I2" },
         { "tcp-closed-after-peer", "--network-lock skip", 0, null },
         { "tcp-closed-after-peer", "--tcp-close", 0, null },
@@ -264,6 +265,22 @@ public class RuleTests(ITestOutputHelper output)
     }
 
     /// <summary>F-REG5: a file bind-mounted over the path of an open file makes the path name another inode.</summary>
+    /// <summary>The peer is found across address families: a dual-stack socket's ::ffff:127.0.0.1 is 127.0.0.1.</summary>
+    [Theory]
+    [InlineData("tcp-established-inside", "peer inside the tree")]
+    [InlineData("tcp-mapped-inside", "peer inside the tree")]
+    [InlineData("tcp-established-external", "peer outside the tree")]
+    public void TcpPeerIsPlaced(string factory, string place)
+    {
+        using var subject = TryStart(factory);
+        Assert.NotNull(subject);
+        var j = LiveJudge.Run(subject.RootPid, []);
+        output.WriteLine(LiveJudge.Describe(j));
+        var connections = j.Findings.Where(f => f.RuleId == "I2").ToList();
+        Assert.NotEmpty(connections);
+        Assert.All(connections, f => Assert.Contains(place, f.Reason, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void PathNowNamingAnotherFileIsRefused()
     {
