@@ -192,40 +192,19 @@ public static class Collector
         }
     }
 
-    /// <summary>Maps system.sockprotoname values to the sock_diag dumps that describe them; an unknown name asks for all.</summary>
+    /// <summary>The sock_diag dumps that describe these sockets; an unknown protocol name asks for all.</summary>
     private static HashSet<DiagFamily> FamiliesFromProtocols(IEnumerable<FdEntry> fds)
     {
         var set = new HashSet<DiagFamily>();
         foreach (var fd in fds.Where(f => f.Link.StartsWith("socket:", StringComparison.Ordinal)))
         {
-            switch (fd.SocketProtocol)
+            if (fd.SocketProtocol is null)
             {
-                case "UNIX" or "UNIX-STREAM":
-                    set.Add(DiagFamily.Unix);
-                    break;
-                case "TCP" or "TCPv6":
-                    set.Add(DiagFamily.Tcp);
-                    break;
-                case "UDP" or "UDPv6":
-                    set.Add(DiagFamily.Udp);
-                    break;
-                case "UDP-Lite" or "UDPLITEv6":
-                    set.Add(DiagFamily.UdpLite);
-                    break;
-                case "RAW" or "RAWv6" or "PING" or "PINGv6":
-                    set.Add(DiagFamily.Raw);
-                    break;
-                case "NETLINK":
-                    set.Add(DiagFamily.Netlink);
-                    break;
-                case "PACKET":
-                    set.Add(DiagFamily.Packet);
-                    break;
-                case null:
-                    set.UnionWith(s_allFamilies);
-                    break;
-                default:
-                    break; // families CRIU does not support at all: no dump can help
+                set.UnionWith(s_allFamilies);
+            }
+            else if (DiagFamilies.Of(fd.SocketProtocol) is { } family)
+            {
+                set.Add(family);
             }
         }
 

@@ -105,25 +105,16 @@ internal static class HostSnapshot
                     fds[i] = f with { SocketProtocol = proto };
                 }
 
-                switch (proto)
+                switch (DiagFamilies.Of(proto))
                 {
-                    case "UNIX" or "UNIX-STREAM":
+                    case DiagFamily.Unix:
                         unix.Add(ino);
                         break;
-                    case "TCP" or "TCPv6" or "UDP" or "UDPv6":
+                    case DiagFamily.Tcp or DiagFamily.Udp:
                         inetHolders[p.Pid] = p; // read from the socket itself below: no dump of every TCP socket
                         break;
-                    case "UDP-Lite" or "UDPLITEv6":
-                        families.Add(DiagFamily.UdpLite);
-                        break;
-                    case "RAW" or "RAWv6" or "PING" or "PINGv6":
-                        families.Add(DiagFamily.Raw);
-                        break;
-                    case "NETLINK":
-                        families.Add(DiagFamily.Netlink);
-                        break;
-                    case "PACKET":
-                        families.Add(DiagFamily.Packet);
+                    case { } family:
+                        families.Add(family);
                         break;
                     default:
                         break; // a family no dump describes: the rules judge it by its name

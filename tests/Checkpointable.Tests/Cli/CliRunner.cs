@@ -45,7 +45,7 @@ internal static class CliRunner
         if (!p.WaitForExit(120_000))
         {
             p.Kill(true);
-            throw new TimeoutException($"checkpointable {string.Join(' ', args)} did not finish in 120 s");
+            throw new TimeoutException($"{System.IO.Path.GetFileName(program)} {string.Join(' ', args)} did not finish in 120 s");
         }
 
         return new Result(p.ExitCode, stdout.Result, stderr.Result);

@@ -134,30 +134,5 @@ internal sealed class MountedFileSystem : IDisposable
     }
 
     /// <summary>Runs a tool to completion (bounded) and returns its exit code, stdout and stderr.</summary>
-    public static CliRunner.Result Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 120 s");
-        }
-
-        return new CliRunner.Result(p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static CliRunner.Result Run(string file, params string[] args) => CliRunner.RunProgram(file, null, args);
 }
