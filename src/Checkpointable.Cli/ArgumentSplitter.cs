@@ -18,19 +18,19 @@ public static class ArgumentSplitter
         ["wait"] = ["--timeout"],
     };
 
-    /// <summary>An option System.CommandLine reads on some command line: also -t123, --tree=123 and --name=value forms.</summary>
-    public static bool IsOurs(string a) =>
-        IsOurs(a, s_ours) || s_commandOnly.Values.Any(names => IsOurs(a, names))
-        || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
+    /// <summary>
+    /// The first option of ours that is neither ours on this command line nor criu's (e.g. `--daemon` without
+    /// `mount` is criu's, `--allow-other` without `mount` is nobody's), or null.
+    /// </summary>
+    public static string? Unknown(IReadOnlyList<string> ours)
+    {
+        var isOurs = OursOn(ours);
+        return ours.FirstOrDefault(a => a.Length > 1 && a[0] == '-' && !char.IsDigit(a[1]) && !isOurs(a));
+    }
 
     public static (List<string> Ours, List<string> Criu) Split(IReadOnlyList<string> args)
     {
-        // The command is the first word that is not an option (a PID is a word too: then there is no subcommand).
-        string? command = args.FirstOrDefault(a => !a.StartsWith('-'));
-        string[] commandOnly = command is not null && s_commandOnly.TryGetValue(command, out var names) ? names : [];
-        bool ours(string a) => IsOurs(a, s_ours) || IsOurs(a, commandOnly)
-            || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
-
+        var ours = OursOn(args);
         var ourTokens = new List<string>();
         var criu = new List<string>();
         for (int i = 0; i < args.Count; i++)
@@ -51,6 +51,16 @@ public static class ArgumentSplitter
         }
 
         return (ourTokens, criu);
+    }
+
+    /// <summary>Which options are ours on this command line: the command is its first word that is not an option.</summary>
+    private static Func<string, bool> OursOn(IReadOnlyList<string> args)
+    {
+        string? command = args.FirstOrDefault(a => !a.StartsWith('-'));
+        string[] commandOnly = command is not null && s_commandOnly.TryGetValue(command, out var names) ? names : [];
+        return a => IsOurs(a, s_ours) || IsOurs(a, commandOnly)
+            || a.StartsWith("--tree=", StringComparison.Ordinal)
+            || (a.StartsWith("-t", StringComparison.Ordinal) && a.Length > 2 && char.IsDigit(a[2]));
     }
 
     private static bool IsOurs(string a, IEnumerable<string> names) =>

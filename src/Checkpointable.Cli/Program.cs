@@ -116,7 +116,7 @@ mount.Options.Add(daemon);
 root.Subcommands.Add(mount);
 mount.SetAction(r => Guard(() => MountCommand.Run(r.GetValue(mountDir)!, r.GetValue(allowOther), r.GetValue(daemon), criuTokens)));
 
-if (ours.FirstOrDefault(a => a.Length > 1 && a[0] == '-' && !char.IsDigit(a[1]) && !ArgumentSplitter.IsOurs(a)) is { } unknown)
+if (ArgumentSplitter.Unknown(ours) is { } unknown)
 {
     Console.Error.WriteLine($"checkpointable: unrecognized option '{unknown}' (neither ours nor a criu dump option; see --help)");
     return ExitCodes.Error;

@@ -27,4 +27,16 @@ public sealed class MountArgumentTests
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(string.Empty, r.Stderr);
     }
+
+    [Fact]
+    public void AllowOtherElsewhereIsAnUnknownOptionWithOneLine()
+    {
+        var (ours, _) = ArgumentSplitter.Split(["-t", "42", "--allow-other"]);
+        Assert.Equal("--allow-other", ArgumentSplitter.Unknown(ours));
+        Assert.Null(ArgumentSplitter.Unknown(ArgumentSplitter.Split(["mount", "/mnt", "--allow-other"]).Ours));
+
+        var r = Cli.CliRunner.Run("-t", "1", "--allow-other");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("checkpointable: unrecognized option '--allow-other' (neither ours nor a criu dump option; see --help)\n", r.Stderr);
+    }
 }
