@@ -49,8 +49,18 @@ internal static class WatchObserver
 
         psi.Environment["HOME"] = "/tmp";
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
+
+        // Its starting line says it is watching (its SIGINT handler is in place): a SIGINT before that, while the
+        // runtime starts, would end it as SIGINT ends any program (status 130), which is not what is tested here.
+        var first = p.StandardOutput.ReadLineAsync();
+        if (!first.Wait(TimeSpan.FromSeconds(120)) || first.Result is null)
+        {
+            p.Kill(true);
+            Assert.Fail($"{string.Join(' ', args)}: no starting line in 120 s; stderr: {stderr.Result.Trim()}");
+        }
+
+        var rest = p.StandardOutput.ReadToEndAsync();
         bool whole = !scene.ChurnEnded.WaitHandle.WaitOne(Session);
         bool exitedEarly = p.HasExited;
         _ = SubjectNative.Kill(p.Id, 2); // SIGINT: the documented way to end a watch
@@ -63,6 +73,6 @@ internal static class WatchObserver
         string err = stderr.Result.Trim();
         Assert.False(exitedEarly, $"{string.Join(' ', args)}: exited {p.ExitCode} before SIGINT; stderr: {err}");
         Assert.True(p.ExitCode == 0 && err.Length == 0, $"{string.Join(' ', args)}: exit {p.ExitCode} after SIGINT; stderr: {err}");
-        return (stdout.Result, whole);
+        return (first.Result + "\n" + rest.Result, whole);
     }
 }
