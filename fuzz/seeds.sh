@@ -79,7 +79,8 @@ for l in /proc/[0-9]*/fd/*; do
 done
 printf '%s' 'socket:[12345]' | add fdlink fixed-socket
 printf '%s' '/tmp/x (deleted)' | add fdlink fixed-deleted
-# Issue 5's cgroup parser: seeds ready for its target.
+# /proc/PID/cgroup (CgroupParser, then ContainerPath): every runtime's shape from the fixtures, and this machine's.
+for f in $fixtures/cgroup/*.txt; do add cgroup "fixture-$(basename "$f" .txt)" < "$f"; done
 add cgroup live-self < /proc/self/cgroup
 
 # Netlink binary: each recorded datagram of the sock_diag fixtures, one seed each.

@@ -1,4 +1,5 @@
 using System.Text;
+using Checkpointable.Containers;
 using Checkpointable.Interop;
 using Checkpointable.Model;
 using Checkpointable.Probes.ProcFs;
@@ -11,7 +12,7 @@ namespace Checkpointable.Fuzz;
 /// to it. A target returns normally for every input: a parser's documented answer to bad input is its failure result
 /// (false, an empty list, a default field), so any exception that escapes is a bug.
 /// </summary>
-/// <param name="Seeds">File name prefixes in tests/Checkpointable.Tests/Fixtures/proc (text) or sockdiag/NAME.hex (binary).</param>
+/// <param name="Seeds">File name prefixes in tests/Checkpointable.Tests/Fixtures/proc (text), sockdiag/NAME.hex (binary) or cgroup/ (every file).</param>
 public sealed record ParserTarget(string Name, string Seeds, Action<byte[]> Run);
 
 /// <summary>Every parser of kernel text (/proc) and netlink binary (sock_diag, rtnetlink) that the probes use.</summary>
@@ -26,7 +27,7 @@ public static class ParserTargets
         new("mountinfo", "proc/mountinfo", input => _ = MountInfoParser.Parse(Text(input))),
         new("locks", "proc/locks", input => _ = LocksParser.LockedFiles(Text(input))),
         new("fdlink", "proc/fdlink", input => FdLink(Text(input))),
-        // new("cgroup", "proc/cgroup", input => _ = CgroupParser.Parse(Text(input))),   // issue 5's parser: one line
+        new("cgroup", "cgroup/", input => _ = ContainerPath.Match(CgroupParser.Parse(Text(input)))),
         new("sockdiag-unix", "sockdiag/unix", input => Dump(input, DiagRequests.Unix(), p => UnixDiagParser.TryParse(p, out _))),
         new("sockdiag-inet", "sockdiag/tcp", input => Dump(input, DiagRequests.Inet(Netlink.AF_INET, Netlink.IPPROTO_TCP), p => InetDiagParser.TryParse(p, IpProtocol.Tcp, out _))),
         new("sockdiag-netlink", "sockdiag/netlink", input => Dump(input, DiagRequests.NetlinkSockets(), p => NetlinkDiagParser.TryParse(p, out _))),

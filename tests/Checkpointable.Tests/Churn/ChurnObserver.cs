@@ -6,7 +6,11 @@ namespace Checkpointable.Tests.Churn;
 
 /// <summary>The stable trees that run beside the churn, and what every scan must keep saying about them.</summary>
 /// <param name="ChurnPid">The load generator: its children are the short-lived processes.</param>
-public sealed record ChurnScene(int FlockRoot, int SleepRoot, int ChurnPid);
+/// <param name="MountDir">A `checkpointable mount` for the whole test.</param>
+/// <param name="FlockFlags">The flock holder's DIR/PID/checkpointable, read before the churn began.</param>
+/// <param name="SleepFlags">The sleeper's, likewise.</param>
+/// <param name="ChurnEnded">Cancelled when the load has ended: long-running observers (watch) stop then.</param>
+public sealed record ChurnScene(int FlockRoot, int SleepRoot, int ChurnPid, string MountDir, string FlockFlags, string SleepFlags, CancellationToken ChurnEnded);
 
 /// <summary>
 /// Something that inspects the host over and over while the churn runs: <see cref="RunOnce"/> is called in a loop on
@@ -26,7 +30,9 @@ public sealed record ChurnObserver(string Name, Action<ChurnScene> RunOnce)
         Command("fdinfo flock", "fdinfo {flock}", [1], "[L1"),
         Command("-t flock --file-locks --json", "-t {flock} --file-locks --json", [0], "\"verdict\": \"checkpointable\""),
         new("-t a churning process", ChurningProcess),
-        // Command("watch", "watch {flock} --count 3", [1], "[L1"),   // issue 4: one line each for watch, mount readers, serve
+        new("watch (host)", WatchObserver.Host),
+        new("watch -t flock", WatchObserver.Flock),
+        new("mount readers", MountObserver.Read),
     ];
 
     /// <summary>A command run to completion; its exit code must be one of <paramref name="exitCodes"/> and its stdout contain every string of <paramref name="contains"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Checkpointable.Tests.Live;
+using Checkpointable.Tests.Mount;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -26,10 +27,16 @@ public sealed class ChurnTests(ITestOutputHelper output)
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("CHECKPOINTABLE_CHURN_SECONDS"), out int s) ? s : 30;
         using var flock = Subject.Start("flock");
         using var sleep = Subject.Start("sleep");
+        using var mount = new MountedFileSystem();
+        string flockFlags = File.ReadAllText(mount.PathOf(flock.RootPid.ToString(), "checkpointable"));
+        string sleepFlags = File.ReadAllText(mount.PathOf(sleep.RootPid.ToString(), "checkpointable"));
+        Assert.Contains("locks: 0\n", flockFlags, StringComparison.Ordinal);
+        Assert.DoesNotContain(": 0\n", sleepFlags, StringComparison.Ordinal);
+        using var ended = new CancellationTokenSource();
         var runs = new ConcurrentDictionary<string, int>();
         var failures = new ConcurrentQueue<string>();
         var load = new ChurnLoad(TimeSpan.FromSeconds(seconds), Rate);
-        var scene = new ChurnScene(flock.RootPid, sleep.RootPid, load.Pid);
+        var scene = new ChurnScene(flock.RootPid, sleep.RootPid, load.Pid, mount.Dir, flockFlags, sleepFlags, ended.Token);
         try
         {
             var threads = ChurnObserver.All.Select(o => new Thread(() =>
@@ -51,6 +58,7 @@ public sealed class ChurnTests(ITestOutputHelper output)
             { IsBackground = true, Name = o.Name }).ToList();
             threads.ForEach(t => t.Start());
             load.WaitForEnd(TimeSpan.FromSeconds(seconds + 60));
+            ended.Cancel();
             foreach (var t in threads)
             {
                 Assert.True(t.Join(TimeSpan.FromSeconds(180)), $"observer {t.Name} still running 180 s after the churn ended");

@@ -20,6 +20,12 @@ internal sealed partial class ServeProcess : IDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Resident memory of the serve process, in KiB (VmRSS).</summary>
+    public long RssKiB() => long.Parse(File.ReadLines($"/proc/{_process.Id}/status")
+        .First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
+    public bool HasExited => _process.HasExited;
+
     public static ServeProcess Start(params string[] extra) => StartWith(null, extra);
 
     /// <summary>Runs <paramref name="wrapper"/> (e.g. strace) with serve and its arguments after it.</summary>
