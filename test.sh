@@ -37,7 +37,9 @@ fi
 
 step "unit and live tests"
 results=$(mktemp -d)
-CHECKPOINTABLE_BIN="$root/out/checkpointable" dotnet test tests/Checkpointable.Tests -c Release --no-build -nologo \
+# A shell running us in the background ignores SIGINT, and the commands the tests start would inherit that
+# (.NET then installs no handler): the tests that stop watch, mount and serve with ^C need the default.
+CHECKPOINTABLE_BIN="$root/out/checkpointable" env --default-signal=INT,QUIT dotnet test tests/Checkpointable.Tests -c Release --no-build -nologo \
   --logger "trx;LogFileName=tests.trx" --results-directory "$results" 2>&1 | tee "$results/out.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || failed=1
 summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+' "$results/out.txt" | tail -1)

@@ -1557,14 +1557,16 @@ static void c_tcp_inside(void)
 	close(inside_listener);
 	wait_tcp_state(tcp_connect(), TCP_ESTABLISHED);
 }
-static void r_tcp_established_inside(void)
+/* The root accepts the connection of a child that runs connect_child. */
+static void tcp_inside(void (*connect_child)(void))
 {
 	inside_listener = tcp_listener();
-	spawn(c_tcp_inside);
+	spawn(connect_child);
 	if (accept(inside_listener, NULL, NULL) < 0)
 		DIE("accept");
 	close(inside_listener);
 }
+static void r_tcp_established_inside(void) { tcp_inside(c_tcp_inside); }
 static void f_tcp_established_inside(void) { start_root(r_tcp_established_inside); }
 
 /* The child connects from a dual-stack AF_INET6 socket (as .NET does by default) to the root's AF_INET
@@ -1582,14 +1584,7 @@ static void c_tcp_mapped_inside(void)
 		DIE("connect [::ffff:127.0.0.1]");
 	wait_tcp_state(fd, TCP_ESTABLISHED);
 }
-static void r_tcp_mapped_inside(void)
-{
-	inside_listener = tcp_listener();
-	spawn(c_tcp_mapped_inside);
-	if (accept(inside_listener, NULL, NULL) < 0)
-		DIE("accept");
-	close(inside_listener);
-}
+static void r_tcp_mapped_inside(void) { tcp_inside(c_tcp_mapped_inside); }
 static void f_tcp_mapped_inside(void) { start_root(r_tcp_mapped_inside); }
 
 static void f_tcp_close_wait(void)
