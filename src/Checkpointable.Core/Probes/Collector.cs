@@ -215,7 +215,7 @@ public static class Collector
     /// The session and foreground group of every controlling tty: from the tree's own processes, and, when
     /// the tree holds a tty that none of them has as its ctty, from a scan of the host (TTY2 needs the session).
     /// </summary>
-    private static Dictionary<DeviceId, (int, int)> TtySessions(IEnumerable<ProcessSnapshot> all, List<ProcessSnapshot> live, bool hostWide)
+    internal static Dictionary<DeviceId, (int, int)> TtySessions(IEnumerable<ProcessSnapshot> all, List<ProcessSnapshot> live, bool hostWide)
     {
         var sessions = new Dictionary<DeviceId, (int, int)>();
         foreach (var p in all)

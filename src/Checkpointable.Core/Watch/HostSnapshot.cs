@@ -53,15 +53,6 @@ internal static class HostSnapshot
         }
 
         var alive = processes.Values.Where(p => !p.Gone).Select(p => p.Pid).ToHashSet();
-        var ttys = new Dictionary<DeviceId, (int, int)>();
-        foreach (var p in processes.Values)
-        {
-            if (p.Stat is { HasControllingTty: true } st)
-            {
-                ttys.TryAdd(st.ControllingTty, (st.Session, st.ForegroundGroup));
-            }
-        }
-
         return new Snapshot
         {
             Host = host,
@@ -69,7 +60,7 @@ internal static class HostSnapshot
             Sockets = sockets,
             Mounts = mounts,
             NetDevices = devices,
-            TtySessions = ttys,
+            TtySessions = Collector.TtySessions(processes.Values, live, hostWide: true),
             SharedVm = Sharing(previous.SharedVm, alive, live, Libc.KCMP_VM),
             SharedFs = Sharing(previous.SharedFs, alive, live, Libc.KCMP_FS),
             SharingCheckError = previous.SharingCheckError,
