@@ -435,7 +435,9 @@ public class RuleTests(ITestOutputHelper output)
             var m2 = Assert.Single(after.Findings, f => f.RuleId == "M2");
             Assert.True(m2.Blocks);
             Assert.Equal($"--external mnt[{b}]:{b.Trim('/').Replace('/', '-')}", m2.Lift[0]);
-            Assert.DoesNotContain(LiveJudge.Run(subject.RootPid, ["--external", "mnt[]"]).Findings, f => f.RuleId == "M2");
+            // mnt[] takes as external only mounts criu finds in its own namespace (mount.c resolve_external_mounts):
+            // this tmpfs is only in the root's, so criu 4.2 still says "doesn't have a proper root mount".
+            Assert.Contains(LiveJudge.Run(subject.RootPid, ["--external", "mnt[]"]).Findings, f => f.RuleId == "M2" && f.Blocks);
             Assert.DoesNotContain(LiveJudge.Run(subject.RootPid, ["--external", m2.Lift[0]["--external ".Length..]]).Findings, f => f.RuleId == "M2"); // mnt[MOUNTPOINT]:KEY, as runc passes it
         }
         finally

@@ -35,7 +35,7 @@ public class CriuOptionParserTests
         Assert.True(o.IsExternalMount("/old"));
         Assert.False(o.IsExternalMount("/etc"));
         Assert.False(o.IsExternalMount("/dat"));
-        Assert.True(Parse("--ext-mount-map", "auto").HasExternal("mnt[]"));
+        Assert.True(Parse("--ext-mount-map", "auto").AutodetectExternalMounts);
         Assert.Equal("invalid argument for --ext-mount-map: nocolon", Assert.Throws<CriuOptionException>(() => Parse("--ext-mount-map", "nocolon")).Message);
     }
 
