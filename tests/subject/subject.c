@@ -169,7 +169,7 @@ static void track(pid_t pid)
 		tracked[ntracked++] = pid;
 }
 
-/* a line for the launcher's cleanup: "sem ID", "msg ID", "shm ID" or "path /abs/path" */
+/* a line for the launcher's cleanup: "sem ID", "msg ID", "shm ID", "path /abs/path" or "umount /abs/path" */
 static void register_cleanup(const char *fmt, ...)
 {
 	char path[PATH_MAX + 16];
@@ -666,6 +666,8 @@ static void launcher_cleanup(void)
 				shmctl(atoi(line + 4), IPC_RMID, NULL);
 			else if (!strncmp(line, "path ", 5))
 				unlink(line + 5);
+			else if (!strncmp(line, "umount ", 7))
+				umount2(line + 7, MNT_DETACH);
 		}
 		fclose(f);
 	}
@@ -1866,6 +1868,101 @@ static void r_netlink_group_unbound(void)
 }
 static void f_netlink_group_unbound(void) { start_root(r_netlink_group_unbound); }
 
+/* neither bound nor connected: netlink_diag does not list it; criu dumps it as "unconnected and unbound"
+ * with its protocol from SO_PROTOCOL (sk-netlink.c:144-160) */
+static void r_netlink_unbound(void)
+{
+	if (socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) < 0)
+		DIE("NETLINK_ROUTE socket");
+}
+static void f_netlink_unbound(void) { start_root(r_netlink_unbound); }
+
+/* one unbound socket of every netlink protocol this kernel lets us create (0..MAX_LINKS-1) */
+static void r_netlink_unbound_all(void)
+{
+	for (int proto = 0; proto < 32; proto++)
+		socket(AF_NETLINK, SOCK_RAW, proto); /* EPROTONOSUPPORT for unregistered protocols */
+}
+static void f_netlink_unbound_all(void) { need_root(); start_root(r_netlink_unbound_all); }
+
+/* the unbound socket was made in the host netns (criu's), then the root unshared its own: criu, dumping the
+ * root's netns, asks the socket's netns (SIOCGSKNS) and finds it among the namespaces it knows, its own
+ * included (net.c:3694-3722) */
+static void r_netlink_unbound_otherns(void)
+{
+	r_netlink_unbound();
+	if (unshare(CLONE_NEWNET))
+		SKIP("unshare(CLONE_NEWNET)");
+}
+static void f_netlink_unbound_otherns(void) { need_root(); start_root(r_netlink_unbound_otherns); }
+
+/* the root enters the network namespace of PID, runs FN there and comes back */
+static void in_netns_of(pid_t pid, void (*fn)(void))
+{
+	char path[64];
+	int self = open("/proc/self/ns/net", O_RDONLY);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	int ns = open(path, O_RDONLY);
+	if (self < 0 || ns < 0)
+		DIE("open %s", path);
+	if (setns(ns, CLONE_NEWNET))
+		DIE("setns %s", path);
+	fn();
+	if (setns(self, CLONE_NEWNET))
+		DIE("setns back");
+	close(self);
+	close(ns);
+}
+
+/* the unbound socket was made in a helper's netns, outside the tree and not criu's: criu looks its netns up
+ * only when it dumps the root's own netns (sk-netlink.c:147), and then refuses it (net.c:3718) */
+static void h_new_netns(void);
+static void r_netlink_unbound_foreignns(void) { in_netns_of(ns_helper, r_netlink_unbound); }
+static void f_netlink_unbound_foreignns(void)
+{
+	need_root();
+	ns_helper = start_helper(h_new_netns);
+	start_root(r_netlink_unbound_foreignns);
+}
+static void r_netlink_unbound_foreignns_ownns(void)
+{
+	r_netlink_unbound_foreignns();
+	if (unshare(CLONE_NEWNET))
+		SKIP("unshare(CLONE_NEWNET)");
+}
+static void f_netlink_unbound_foreignns_ownns(void)
+{
+	need_root();
+	ns_helper = start_helper(h_new_netns);
+	start_root(r_netlink_unbound_foreignns_ownns);
+}
+
+static void c_unshare_net(void);
+
+/* a connected unix socketpair made in another network namespace than the root's */
+static void unix_pair(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		DIE("socketpair");
+}
+static void unix_pair_in_netns_of(pid_t pid) { in_netns_of(pid, unix_pair); }
+/* a TCP listener the root made in its child's network namespace (found in that namespace's tables) */
+static void tcp_listen_here(void) { tcp_listener(); }
+static void r_tcp_listen_childns(void) { in_netns_of(spawn(c_unshare_net), tcp_listen_here); }
+static void f_tcp_listen_childns(void) { need_root(); start_root(r_tcp_listen_childns); }
+/* the netns is the root's child's, so a namespace of the tree: criu finds the sockets there (sockets.c:429-453) */
+static void r_unix_childns(void) { unix_pair_in_netns_of(spawn(c_unshare_net)); }
+static void f_unix_childns(void) { need_root(); start_root(r_unix_childns); }
+/* the netns is a helper's outside the tree: criu collects no socket of it */
+static void r_unix_foreignns(void) { unix_pair_in_netns_of(ns_helper); }
+static void f_unix_foreignns(void)
+{
+	need_root();
+	ns_helper = start_helper(h_new_netns);
+	start_root(r_unix_foreignns);
+}
+
 static void r_packet(void)
 {
 	if (socket(AF_PACKET, SOCK_RAW, 0) < 0)
@@ -2057,6 +2154,50 @@ static void r_ns_mnt(void)
 		DIE("mount tmpfs");
 }
 static void f_ns_mnt(void) { need_root(); start_root(r_ns_mnt); }
+
+/* a tmpfs "peer" mounted in the launcher's (criu's) mount namespace and made shared, then the root unshares
+ * its mount namespace: its copy of "peer" is in the same peer group (shared:N), whose other member is
+ * outside the dumped namespaces. SLAVE: the root then makes its copy a slave (master:N), whose master criu
+ * cannot reach (mount.c:1092, "unreachable sharing"); otherwise its copy stays shared:N, which criu accepts. */
+static void mnt_peer_then_unshare(int slave)
+{
+	char peer[PATH_MAX];
+	if (mkdir("peer", 0755))
+		DIE("mkdir peer");
+	if (!realpath("peer", peer))
+		DIE("realpath peer");
+	if (mount("subject", "peer", "tmpfs", 0, "size=1m"))
+		DIE("mount tmpfs on peer");
+	register_cleanup("umount %s", peer);
+	if (mount(NULL, "peer", NULL, MS_SHARED, NULL))
+		DIE("make peer shared");
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (slave && mount(NULL, "peer", NULL, MS_SLAVE, NULL))
+		DIE("make peer a slave");
+}
+static void r_mnt_slave_unreachable(void) { mnt_peer_then_unshare(1); }
+static void f_mnt_slave_unreachable(void) { need_root(); start_root(r_mnt_slave_unreachable); }
+static void r_mnt_shared_peer(void) { mnt_peer_then_unshare(0); }
+static void f_mnt_shared_peer(void) { need_root(); start_root(r_mnt_shared_peer); }
+
+/* in its own private mount namespace the root bind-mounts sub and sub/deeper of a tmpfs, then unmounts the
+ * tmpfs: neither bind has its file system's root mounted (mount.c:753), and deeper is bind-mountable from
+ * sub (mount.c:572-591 mnt_is_external_bind, once sub is declared external) */
+static void r_mnt_bind_of_bind(void)
+{
+	if (mkdir("fs", 0755) || mkdir("sub", 0755) || mkdir("deeper", 0755))
+		DIE("mkdir");
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		DIE("make / rprivate");
+	if (mount("subject", "fs", "tmpfs", 0, "size=1m") || mkdir("fs/sub", 0755) || mkdir("fs/sub/deeper", 0755))
+		DIE("tmpfs on fs");
+	if (mount("fs/sub", "sub", NULL, MS_BIND, NULL) || mount("fs/sub/deeper", "deeper", NULL, MS_BIND, NULL))
+		DIE("bind");
+	if (umount2("fs", MNT_DETACH))
+		DIE("umount fs");
+}
+static void f_mnt_bind_of_bind(void) { need_root(); start_root(r_mnt_bind_of_bind); }
 
 static void f_ns_pid(void)
 {
@@ -2318,6 +2459,14 @@ static const struct factory {
 	{ "mmap-named-deleted", f_mmap_named_deleted, 0, "a live 2 MiB file literally named \"big (deleted)\", mapped, fd closed" },
 	{ "pipes-1025", f_pipes_1025, 0, "1025 pipes whose read ends the root keeps" },
 	{ "netlink-group-unbound", f_netlink_group_unbound, 0, "NETLINK_ROUTE socket that joined group 1 without binding (port id 0)" },
+	{ "netlink-unbound", f_netlink_unbound, 0, "NETLINK_ROUTE socket neither bound nor connected (absent from netlink_diag)" },
+	{ "netlink-unbound-all", f_netlink_unbound_all, 0, "one unbound netlink socket of every protocol the kernel lets root create (root)" },
+	{ "netlink-unbound-otherns", f_netlink_unbound_otherns, 0, "unbound NETLINK_ROUTE socket made in the host netns (criu's), then the root unshares its own netns (root)" },
+	{ "netlink-unbound-foreignns", f_netlink_unbound_foreignns, 0, "root holds an unbound NETLINK_ROUTE socket made in a helper's netns outside the tree (root)" },
+	{ "netlink-unbound-foreignns-ownns", f_netlink_unbound_foreignns_ownns, 0, "netlink-unbound-foreignns, then the root unshares its own netns (root)" },
+	{ "tcp-listen-childns", f_tcp_listen_childns, 0, "root holds a TCP listener made in its child's network namespace (root)" },
+	{ "unix-childns", f_unix_childns, 0, "root holds a unix socketpair made in its child's network namespace (root)" },
+	{ "unix-foreignns", f_unix_foreignns, 0, "root holds a unix socketpair made in a helper's network namespace outside the tree (root)" },
 	{ "packet-mc-twice", f_packet_mc_twice, 0, "packet socket with the same multicast membership added twice (root)" },
 	{ "ns-time-children", f_ns_time_children, 0, "root unshared CLONE_NEWTIME itself: time_for_children differs from time (root)" },
 	{ "mmap-linked-renamed", f_mmap_linked_renamed, 0, "a mapped file whose mapped name was unlinked while another hard link keeps it" },
@@ -2370,6 +2519,9 @@ static const struct factory {
 	{ "ns-cgroup", f_ns_cgroup, 0, "root in its own cgroup namespace (root)" },
 	{ "ns-net", f_ns_net, 0, "root in its own network namespace (root)" },
 	{ "ns-mnt", f_ns_mnt, 0, "root in its own private mount namespace with a tmpfs mounted (root)" },
+	{ "mnt-slave-unreachable", f_mnt_slave_unreachable, 0, "root's own mount namespace has a slave of a peer group of the launcher's namespace (master:N unreachable) (root)" },
+	{ "mnt-shared-peer", f_mnt_shared_peer, 0, "root's own mount namespace has a mount shared with the launcher's namespace (shared:N, no master) (root)" },
+	{ "mnt-bind-of-bind", f_mnt_bind_of_bind, 0, "root's own mount namespace has binds of tmpfs sub and sub/deeper, the tmpfs itself unmounted (root)" },
 	{ "ns-pid", f_ns_pid, 0, "root is pid 1 of a new pid namespace (root)" },
 	{ "ns-pid-not-init", f_ns_pid_not_init, 0, "root is pid 2 of a new pid namespace; its init is outside the tree (root)" },
 	{ "ns-user", f_ns_user, 0, "root in a new user namespace, uid/gid 0 mapped to the launcher's (root)" },

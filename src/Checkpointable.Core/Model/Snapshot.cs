@@ -20,6 +20,13 @@ public sealed class Snapshot
     /// <summary>Mount tables per mount-namespace inode.</summary>
     public required IReadOnlyDictionary<ulong, MountTable> Mounts { get; init; }
 
+    /// <summary>
+    /// The mounts of the checker's own mount namespace, which is criu's where it runs: autodetected external
+    /// mounts and masters outside the dumped namespaces are looked up there (mount.c find_ext_ns_id). Null when
+    /// every process is in it, or it could not be read.
+    /// </summary>
+    public MountTable? CheckerMounts { get; init; }
+
     /// <summary>For each tty device some process of the host has as its controlling tty: that session and foreground group.</summary>
     public IReadOnlyDictionary<DeviceId, (int Session, int ForegroundGroup)> TtySessions { get; init; } =
         new Dictionary<DeviceId, (int, int)>();

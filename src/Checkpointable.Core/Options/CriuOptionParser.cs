@@ -264,7 +264,12 @@ public static class CriuOptionParser
                     ? t
                     : throw new CriuOptionException($"Invalid timeout: {value}");
                 break;
+            case "external" when value!.StartsWith(AutoExternalMounts, StringComparison.Ordinal):
+                ParseAutoExternalMounts(o, value[AutoExternalMounts.Length..]);
+                break;
             case "external": o.External.Add(value!); break;
+            case "enable-external-sharing": o.EnableExternalSharing = on; break;
+            case "enable-external-masters": o.EnableExternalMasters = on; break;
             case "enable-fs": o.EnableFs.AddRange(value!.Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
             case "skip-mnt": o.SkipMounts.Add(value!); break;
             case "inherit-fd": o.InheritFd.Add(value!); break;
@@ -272,8 +277,13 @@ public static class CriuOptionParser
             case "libdir": o.LibDir = value; break;
             case "ext-mount-map":
                 // config.c case 'M': "auto", or KEY:VAL added as the external mount mnt[KEY]:VAL.
-                o.External.Add(value == "auto" ? "mnt[]"
-                    : value!.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? $"mnt[{value[..colon]}]:{value[(colon + 1)..]}"
+                if (value == "auto")
+                {
+                    o.AutodetectExternalMounts = true;
+                    break;
+                }
+
+                o.External.Add(value!.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? $"mnt[{value[..colon]}]:{value[(colon + 1)..]}"
                     : throw new CriuOptionException($"invalid argument for --ext-mount-map: {value}"));
                 break;
             case "tree" or "config" or "no-default-config" or "help" or "version":
@@ -281,6 +291,29 @@ public static class CriuOptionParser
             default:
                 o.Ignored.Add(value is null ? token : $"{token} {value}");
                 break;
+        }
+    }
+
+    /// <summary>The prefix of --external that asks criu to find external mounts itself (external.c:15).</summary>
+    private const string AutoExternalMounts = "mnt[]";
+
+    /// <summary>
+    /// mount.c:77-91 ext_mount_parse_auto: what follows "mnt[]" may be nothing, ":", ":m" (external masters)
+    /// or ":s" (external sharing); only the first letter after ':' counts, any other one is refused.
+    /// </summary>
+    private static void ParseAutoExternalMounts(CriuOptions o, string rest)
+    {
+        o.AutodetectExternalMounts = true;
+        if (!rest.StartsWith(':') || rest.Length == 1)
+        {
+            return;
+        }
+
+        switch (rest[1])
+        {
+            case 'm': o.EnableExternalMasters = true; break;
+            case 's': o.EnableExternalSharing = true; break;
+            default: throw new CriuOptionException($"Could not add external mount: mnt[]{rest}");
         }
     }
 

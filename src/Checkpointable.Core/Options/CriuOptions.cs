@@ -51,7 +51,19 @@ public sealed class CriuOptions
 
     public int TimeoutSeconds { get; set; } = 10;
 
-    /// <summary>Every --external KEY (and -x INO as unix[INO]), as given.</summary>
+    /// <summary>
+    /// --external mnt[] (or mnt[]:m, mnt[]:s, --ext-mount-map auto): mounts of the dumped namespaces that criu
+    /// finds in its own mount namespace become external (mount.c:77-91 ext_mount_parse_auto, resolve_external_mounts).
+    /// </summary>
+    public bool AutodetectExternalMounts { get; set; }
+
+    /// <summary>--enable-external-sharing or mnt[]:s: autodetection takes shared mounts too (mount.c:867-873).</summary>
+    public bool EnableExternalSharing { get; set; }
+
+    /// <summary>--enable-external-masters or mnt[]:m: autodetection takes slave mounts too (mount.c:875-887).</summary>
+    public bool EnableExternalMasters { get; set; }
+
+    /// <summary>Every --external KEY (and -x INO as unix[INO]), as given; mnt[]… sets the three flags above instead.</summary>
     public List<string> External { get; } = [];
 
     public List<string> EnableFs { get; } = [];

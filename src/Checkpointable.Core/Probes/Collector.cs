@@ -80,6 +80,13 @@ public static class Collector
             }
         }
 
+        MountTable? checkerMounts = null;
+        if (live.Any(p => p.Namespaces[NamespaceKind.Mnt] is var ns && ns != 0 && ns != host.CheckerNamespaces[NamespaceKind.Mnt])
+            && reader.ReadText("/proc/self/mountinfo", record: false) is { } own)
+        {
+            checkerMounts = new MountTable(MountInfoParser.Parse(own));
+        }
+
         var devices = new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>();
         foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] is var ns && ns != 0 && ns != host.CheckerNamespaces[NamespaceKind.Net])
             .GroupBy(p => p.Namespaces[NamespaceKind.Net]))
@@ -95,6 +102,7 @@ public static class Collector
             Processes = processes,
             Sockets = sockets,
             Mounts = mounts,
+            CheckerMounts = checkerMounts,
             NetDevices = devices,
             TtySessions = TtySessions(processes.Values, live, hostWide),
             SharedVm = sharedVm,
@@ -106,53 +114,69 @@ public static class Collector
     /// <summary>
     /// The sockets of every network namespace involved (criu collects exactly these: sockets.c collect_sockets).
     /// The host table dumps every family. One tree asks only about its own sockets: unix sockets one by one,
-    /// TCP and UDP from the sockets themselves where they could be read, the rest by dump.
+    /// TCP and UDP from the sockets themselves where they could be read, the rest by dump. A socket may live
+    /// in another network namespace of the tree than its holder's, and criu looks every socket up by inode in
+    /// one table of all of them (sockets.c:429-453 lookup_socket_ino), so every namespace of the tree is asked
+    /// about every socket of the tree.
     /// </summary>
     private static Dictionary<ulong, SocketTable> CollectSockets(HostFacts host, List<ProcessSnapshot> live, bool hostWide)
     {
         var sockets = new Dictionary<ulong, SocketTable>();
-        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]))
+        var groups = live.Where(p => p.Namespaces[NamespaceKind.Net] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Net]).ToList();
+        string? PathOf(IGrouping<ulong, ProcessSnapshot> group) =>
+            group.Key == host.CheckerNamespaces[NamespaceKind.Net] ? null : $"/proc/{group.First().Pid}/ns/net";
+        if (hostWide)
         {
-            string? path = group.Key == host.CheckerNamespaces[NamespaceKind.Net] ? null : $"/proc/{group.First().Pid}/ns/net";
-            if (hostWide)
+            foreach (var group in groups)
             {
-                sockets[group.Key] = SockDiagClient.Collect(group.Key, path, s_allFamilies);
-                continue;
+                sockets[group.Key] = SockDiagClient.Collect(group.Key, PathOf(group), s_allFamilies);
             }
 
-            var fds = group.SelectMany(p => p.Fds).Where(f => f.Kind == FdKind.Socket && f.LinkInode != 0).ToList();
-            var families = FamiliesFromProtocols(fds);
-            var inet = fds.Where(SocketOptionsProbe.IsInet).ToList();
-            bool inetFromSockets = inet.Count > 0 && inet.All(f => f.SocketOptions is not null);
-            if (inetFromSockets)
-            {
-                families.ExceptWith([DiagFamily.Tcp, DiagFamily.Udp, DiagFamily.UdpLite]);
-            }
+            return sockets;
+        }
 
-            bool unix = families.Remove(DiagFamily.Unix);
+        var fds = live.SelectMany(p => p.Fds).Where(f => f.Kind == FdKind.Socket && f.LinkInode != 0).ToList();
+        var families = FamiliesFromProtocols(fds);
+        var inet = fds.Where(SocketOptionsProbe.IsInet).ToList();
+        bool inetFromSockets = inet.Count > 0 && inet.All(f => f.SocketOptions is not null);
+        if (inetFromSockets)
+        {
+            families.ExceptWith([DiagFamily.Tcp, DiagFamily.Udp, DiagFamily.UdpLite]);
+        }
+
+        bool unix = families.Remove(DiagFamily.Unix);
+        var unixInodes = fds.Where(f => f.SocketProtocol is "UNIX" or "UNIX-STREAM" or null).Select(f => f.LinkInode).Distinct().ToList();
+        foreach (var group in groups)
+        {
+            string? path = PathOf(group);
             var table = SockDiagClient.Collect(group.Key, path, families);
-            if (inetFromSockets)
-            {
-                foreach (var f in inet)
-                {
-                    // A socket of another namespace is not in this one's diag tables, whatever its holder (S1).
-                    if (f.SocketOptions!.Inet is { } record && (f.SocketOptions.NetNamespace ?? group.Key) == group.Key)
-                    {
-                        table.Inet[record.Inode] = record;
-                    }
-                }
-            }
-
             if (unix)
             {
-                SockDiagClient.CollectUnix(table, path, fds.Where(f => f.SocketProtocol is "UNIX" or "UNIX-STREAM" or null).Select(f => f.LinkInode).ToList());
+                SockDiagClient.CollectUnix(table, path, unixInodes);
             }
 
             sockets[group.Key] = table;
         }
 
+        if (inetFromSockets)
+        {
+            foreach (var f in inet)
+            {
+                // Each record goes to its own namespace's table, whoever holds it; a socket of a namespace
+                // outside the tree is in no table criu collects (S1).
+                if (f.SocketOptions!.Inet is { } record && sockets.TryGetValue(f.SocketOptions.NetNamespace ?? HolderNamespace(live, f), out var table))
+                {
+                    table.Inet[record.Inode] = record;
+                }
+            }
+        }
+
         return sockets;
     }
+
+    /// <summary>The network namespace of the (first) tree process holding this fd entry.</summary>
+    private static ulong HolderNamespace(List<ProcessSnapshot> live, FdEntry f) =>
+        live.First(p => p.Fds.Contains(f)).Namespaces[NamespaceKind.Net];
 
     /// <summary>
     /// The host scan skips getxattr per socket; the few sockets no dump describes (unbound, unconnected, or of a

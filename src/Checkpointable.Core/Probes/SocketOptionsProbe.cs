@@ -6,7 +6,7 @@ namespace Checkpointable.Probes;
 /// <summary>
 /// Reads, from a duplicate of each socket fd of the tree (pidfd_getfd), what criu reads with the fd in hand
 /// and sock_diag does not report: UDP_CORK, SO_PASSCRED/SO_PASSSEC, the remembered peer of a closed TCP
-/// socket; and, for TCP and UDP, the inet_diag facts themselves (names, state, queues), so that judging one
+/// socket, the network namespace of a socket (SIOCGSKNS); and, for TCP and UDP, the inet_diag facts themselves (names, state, queues), so that judging one
 /// tree never needs a dump of every socket of the host. Without the right to pidfd_getfd nothing is filled
 /// and the collector dumps the namespace instead.
 /// </summary>
@@ -71,11 +71,18 @@ public static class SocketOptionsProbe
         }
     }
 
-    private static bool Wanted(FdEntry f) => IsInet(f) || f.SocketProtocol is "UNIX" or "UNIX-STREAM";
+    /// <summary>Inet and unix sockets for their options; netlink sockets for their namespace alone (S-NLUNB).</summary>
+    private static bool Wanted(FdEntry f) => IsInet(f) || f.SocketProtocol is "UNIX" or "UNIX-STREAM" or "NETLINK";
 
     private static SocketOptions Read(int fd, FdEntry f)
     {
         string proto = f.SocketProtocol!;
+        if (proto == "NETLINK")
+        {
+            // An unbound netlink socket is in no netlink_diag table: criu asks its namespace (sk-netlink.c:147).
+            return new SocketOptions(0, null, null, null, PidFd.SocketNamespace(fd));
+        }
+
         bool v6 = proto.EndsWith("v6", StringComparison.Ordinal);
         if (proto is "UNIX" or "UNIX-STREAM")
         {

@@ -31,6 +31,7 @@ public static class RuleCatalog
         new NestedNamespaceRule(),
         new NetNamespaceRule(),
         new UserNamespaceRule(),
+        new MountSharingRule(),
         new MountNamespaceRule(),
         new MappingRule(),
         new SessionRule(),

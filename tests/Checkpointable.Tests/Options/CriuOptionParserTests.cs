@@ -26,6 +26,24 @@ public class CriuOptionParserTests
         Assert.Contains("--leave-running", o.Ignored);
     }
 
+    /// <summary>mnt[] with its sharing flags (criu/mount.c:77-91 ext_mount_parse_auto; external.c:15).</summary>
+    [Theory]
+    [InlineData("mnt[]", false, false)]
+    [InlineData("mnt[]:", false, false)]
+    [InlineData("mnt[]:m", true, false)]
+    [InlineData("mnt[]:s", false, true)]
+    public void AutodetectedExternalMounts(string value, bool masters, bool sharing)
+    {
+        var o = Parse("--external", value);
+        Assert.True(o.AutodetectExternalMounts);
+        Assert.Equal(masters, o.EnableExternalMasters);
+        Assert.Equal(sharing, o.EnableExternalSharing);
+        Assert.Empty(o.External);
+        Assert.Throws<CriuOptionException>(() => Parse("--external", "mnt[]:x"));
+        var flags = Parse("--enable-external-masters", "--enable-external-sharing");
+        Assert.True(flags.EnableExternalMasters && flags.EnableExternalSharing && !flags.AutodetectExternalMounts);
+    }
+
     [Fact]
     public void ExternalMountsInBothSpellings()
     {
@@ -35,7 +53,7 @@ public class CriuOptionParserTests
         Assert.True(o.IsExternalMount("/old"));
         Assert.False(o.IsExternalMount("/etc"));
         Assert.False(o.IsExternalMount("/dat"));
-        Assert.True(Parse("--ext-mount-map", "auto").HasExternal("mnt[]"));
+        Assert.True(Parse("--ext-mount-map", "auto").AutodetectExternalMounts);
         Assert.Equal("invalid argument for --ext-mount-map: nocolon", Assert.Throws<CriuOptionException>(() => Parse("--ext-mount-map", "nocolon")).Message);
     }
 

@@ -25,6 +25,11 @@ public class MountInfoParserTests
         Assert.Equal("ext3", m.FsType);
         Assert.Equal(@"/dev/r\oot", m.Source);
         Assert.Equal(new DeviceId(98, 0), m.Device);
+        Assert.Equal(1, m.MasterGroup);
+        Assert.Equal(2, m.SharedGroup);
+        Assert.Equal(0, m.PropagateFrom);
+        Assert.True(MountInfoParser.TryParseLine("87 86 0:40 / /peer rw,relatime master:1 propagate_from:3 - tmpfs subject rw", out var slave));
+        Assert.Equal((0, 1, 3), (slave.SharedGroup, slave.MasterGroup, slave.PropagateFrom));
     }
 
     [Theory]

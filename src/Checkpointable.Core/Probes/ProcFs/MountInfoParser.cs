@@ -59,8 +59,28 @@ public static class MountInfoParser
             Unescape(fields[4]),
             fields[sep + 1],
             Unescape(fields[sep + 2]),
-            fields[sep + 3]);
+            fields[sep + 3])
+        {
+            SharedGroup = Optional(fields, sep, "shared:"),
+            MasterGroup = Optional(fields, sep, "master:"),
+            PropagateFrom = Optional(fields, sep, "propagate_from:"),
+        };
         return true;
+    }
+
+    /// <summary>The number of one optional field ("shared:N", "master:N", "propagate_from:N"), between field 6 and the "-"; 0 when absent.</summary>
+    private static int Optional(List<string> fields, int sep, string tag)
+    {
+        for (int i = 6; i < sep; i++)
+        {
+            if (fields[i].StartsWith(tag, StringComparison.Ordinal)
+                && int.TryParse(fields[i].AsSpan(tag.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+            {
+                return n;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Decodes the kernel's "\040"-style octal escapes (seq_file mangle).</summary>

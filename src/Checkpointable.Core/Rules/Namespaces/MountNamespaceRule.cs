@@ -27,9 +27,11 @@ public sealed class MountNamespaceRule : IRule
         }
 
         var rootMount = mounts.FirstOrDefault(m => m.MountPoint == "/");
+        var dumped = DumpedMounts.Of(c);
         foreach (var m in mounts)
         {
-            if (m == rootMount || c.Options.SkipMounts.Contains(m.MountPoint) || c.Options.IsExternalMount(m.MountPoint))
+            // validate_mounts skips a mount that is, or can be bind-mounted from, an external one (mount.c:705, M-EXTBIND).
+            if (m == rootMount || c.Options.SkipMounts.Contains(m.MountPoint) || dumped?.IsExternalBind(m) == true)
             {
                 continue;
             }
@@ -40,7 +42,7 @@ public sealed class MountNamespaceRule : IRule
                     "Mount %d has two children with same mountpoint: %d %d (criu/mount.c:687)");
             }
 
-            if (m.Root != "/" && !IsRootBind(m, rootMount) && !mounts.Any(o => o.Device == m.Device && o.Root == "/") && !c.Options.HasExternal("mnt[]"))
+            if (m.Root != "/" && !IsRootBind(m, rootMount) && !mounts.Any(o => o.Device == m.Device && o.Root == "/"))
             {
                 c.Report("M2", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}",
                     $"bind mount {m.MountPoint} (root {m.Root} of {m.FsType} {m.Device}) has no mount of its file system's root in the namespace",
@@ -51,7 +53,7 @@ public sealed class MountNamespaceRule : IRule
 
             string baseType = m.FsType.Split('.')[0];
             bool enabled = c.Options.EnableFs.Contains("all") || c.Options.EnableFs.Contains(m.FsType);
-            if (baseType == "fuse" && !c.Options.HasExternal("mnt[]"))
+            if (baseType == "fuse")
             {
                 c.Report("M4", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}", $"FUSE mount {m.MountPoint} ({m.FsType}) in the root's mount namespace",
                     "%s is a fuse mount but not external (criu/filesystems.c:552)", lift: [$"--external mnt[{m.MountPoint}]:{Key(m)}"]);
@@ -61,7 +63,7 @@ public sealed class MountNamespaceRule : IRule
                 c.Report("M1", Subsystem.Namespaces, c.Root, $"mount {m.MountPoint}",
                     $"mount {m.MountPoint} has file system type {m.FsType}, which criu cannot dump",
                     "FS mnt %s dev %#x root %s unsupported id %d (criu/mount.c:724)",
-                    lift: [$"--enable-fs {m.FsType}"], liftedNow: c.Options.HasExternal("mnt[]"));
+                    lift: [$"--enable-fs {m.FsType}"]);
             }
             else if (baseType is "tmpfs" or "devtmpfs" && !c.Host.HasTool("tar"))
             {
@@ -81,5 +83,5 @@ public sealed class MountNamespaceRule : IRule
         root is not null && m.Device == root.Device
         && (root.Root == "/" || m.Root == root.Root || m.Root.StartsWith(root.Root + "/", StringComparison.Ordinal));
 
-    private static string Key(MountEntry m) => m.MountPoint.Trim('/').Replace('/', '-') is { Length: > 0 } k ? k : "root";
+    internal static string Key(MountEntry m) => m.MountPoint.Trim('/').Replace('/', '-') is { Length: > 0 } k ? k : "root";
 }

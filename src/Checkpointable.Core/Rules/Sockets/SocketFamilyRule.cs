@@ -6,7 +6,9 @@ namespace Checkpointable.Rules.Sockets;
 /// S-FAM, S-PROTO, S1 (sockets.c, sk-inet.c): sockets sock_diag does not describe. The protocol comes from
 /// getxattr(system.sockprotoname): families criu cannot dump (vsock, XDP, ALG, …) and IP protocols it
 /// cannot dump (MPTCP, SCTP, DCCP) are refused; a TCP or unix socket that lives in a network namespace no
-/// tree task is in (S1) is refused; unconnected UDP/TCP/raw sockets, which diag may omit, are fine.
+/// tree task is in (S1) is refused (one of another namespace of the tree is found there: SocketRef);
+/// unconnected UDP/TCP/raw sockets, which diag may omit, are fine, and so are unbound netlink sockets
+/// unless they belong to a namespace criu does not know (S-NLUNB).
 /// </summary>
 public sealed class SocketFamilyRule : IRule
 {
@@ -43,7 +45,7 @@ public sealed class SocketFamilyRule : IRule
                     if (s.Fd.SocketOptions is { Inet: { } live, NetNamespace: { } own } && own != p.Namespaces[NamespaceKind.Net])
                     {
                         c.Report("S1", Subsystem.Sockets, p, s.Resource,
-                            $"TCP socket {s.Inode} ({TcpRule.StateName(live.State)}) belongs to network namespace {own}, not its holder's: criu finds it in no table and expects it closed",
+                            $"TCP socket {s.Inode} ({TcpRule.StateName(live.State)}) belongs to network namespace {own}, which no tree task is in: criu finds it in no table and expects it closed",
                             "Socket state %d obtained but expected %d (criu/sk-inet.c:322)", fd: s.Fd.Fd);
                     }
                     else if (FoundElsewhere(c, s) is { } other)
@@ -60,7 +62,7 @@ public sealed class SocketFamilyRule : IRule
                 case "UDP" or "UDPv6" or "UDP-Lite" or "UDPLITEv6" or "RAW" or "RAWv6" or "PING" or "PINGv6":
                     break; // unconnected: criu re-creates it
                 case "NETLINK":
-                    Missing(c, s, DiagFamily.Netlink, "Sockets (family %d proto %d) are not collected (criu/sockets.c:448)");
+                    Unbound(c, s);
                     break;
                 case "PACKET":
                     Missing(c, s, DiagFamily.Packet, "Can't find packet socket %lu (criu/sk-packet.c:160)");
@@ -70,6 +72,43 @@ public sealed class SocketFamilyRule : IRule
                         "BUG! Unknown socket collected (family %d) (criu/sockets.c:767)", fd: s.Fd.Fd);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// S-NLUNB: a netlink socket no table of the tree lists is neither bound nor connected (netlink_diag lists
+    /// only bound sockets and those in multicast groups), and criu dumps it as "unconnected and unbound" with its
+    /// protocol from SO_PROTOCOL, whatever the protocol (sk-netlink.c:144-160). Only when criu dumps the root's
+    /// own network namespace does it ask the socket's namespace (SIOCGSKNS), and it refuses one it does not know:
+    /// neither a namespace of the tree nor its own (net.c:3694-3722). Where the netlink dump itself failed criu
+    /// refuses every netlink socket ("not collected", sockets.c:448): unknown.
+    /// </summary>
+    private static void Unbound(RuleContext c, SocketRef s)
+    {
+        if (s.Table is null || s.Table.Failed.ContainsKey(DiagFamily.Netlink))
+        {
+            Missing(c, s, DiagFamily.Netlink, null);
+            return;
+        }
+
+        if (!c.RootHasOwn(NamespaceKind.Net))
+        {
+            return;
+        }
+
+        if (s.Fd.SocketOptions?.NetNamespace is not { } ns)
+        {
+            c.Report("S-NLUNB", Subsystem.Sockets, s.Process, s.Resource,
+                $"unbound netlink socket {s.Inode}: criu refuses it if it belongs to a network namespace neither of the tree nor criu's, and its namespace could not be read (pidfd_getfd)",
+                "Unable to dump a socket from an external network namespace (criu/net.c:3718)", fd: s.Fd.Fd, severity: Severity.Unknown);
+            return;
+        }
+
+        if (ns != c.Host.CheckerNamespaces[NamespaceKind.Net] && !c.Processes.Any(p => p.Namespaces[NamespaceKind.Net] == ns))
+        {
+            c.Report("S-NLUNB", Subsystem.Sockets, s.Process, s.Resource,
+                $"unbound netlink socket {s.Inode} belongs to network namespace {ns}, neither one of the tree's nor criu's",
+                "Unable to dump a socket from an external network namespace (criu/net.c:3718)", fd: s.Fd.Fd);
         }
     }
 
