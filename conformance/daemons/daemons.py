@@ -38,7 +38,7 @@ def socat(address: str, send: str = "", kind: str = "tcp") -> Client:
 @dataclass
 class Spec:
     name: str
-    variant: str  # "package" or "as-root"
+    variant: str  # "package", "as-root", or "real-ids" (criu with the tree's owner as its real ids)
     packages: list[str]
     how: str  # the unit / init script line it follows, and what differs
     start: Callable[[Launched, Path], int]  # -> the daemon's main pid (the root of the tree)
@@ -48,6 +48,12 @@ class Spec:
     stop_signal: int = signal.SIGTERM
     after_start: Callable[[Launched, Path], None] | None = None
     cleanup: Callable[[Path], None] | None = None
+    # Real uid and gid that criu (and the predictor, which runs where criu would run) are given,
+    # effective uid staying root (real-ids.c): the kernel lets a caller read another task's rlimits
+    # without CAP_SYS_RESOURCE when its REAL uid/gid equal all the task's uids/gids (kernel/sys.c
+    # check_prlimit_permission), while criu still runs as root. For a daemon whose whole tree has
+    # one owner and that refuses to run as root.
+    runner_ids: tuple[str, str] | None = None
 
     @property
     def label(self) -> str:
@@ -153,7 +159,7 @@ def _pg_cluster() -> tuple[str, str]:
     return out[0], out[1]
 
 
-def _postgresql() -> Spec:
+def _postgresql(criu_as_owner: bool = False) -> Spec:
     def start(l: Launched, work: Path) -> int:
         version, cluster = _pg_cluster()
         return l.forking(["/usr/bin/pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "start"],
@@ -163,15 +169,16 @@ def _postgresql() -> Spec:
         # A password for TCP clients (pg_hba.conf asks for scram-sha-256 on 127.0.0.1).
         l.run(as_user("postgres", "postgres", ["psql", "-Xq", "-c", f"ALTER ROLE postgres PASSWORD '{PG_PASSWORD}'"]))
 
-    return Spec("postgresql", "package", ["postgresql", "postgresql-client"],
+    return Spec("postgresql", "real-ids" if criu_as_owner else "package", ["postgresql", "postgresql-client"],
                 "postgresql@.service: pg_ctlcluster --skip-systemctl-redirect 15 main start (postgres; "
-                "refuses to run as root, so no as-root config)",
+                "refuses to run as root, so no as-root config)"
+                + ("; criu and the predictor run as root with real uid/gid postgres (real-ids.c)" if criu_as_owner else ""),
                 start, [("tcp", "127.0.0.1:5432"), ("unix", "/run/postgresql/.s.PGSQL.5432")],
                 lambda work: [Client("tcp", ["psql", "-Xq", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres"],
                                      "select 1;\n", {"PGPASSWORD": PG_PASSWORD}),
                               Client("unix", as_user("postgres", "postgres", ["psql", "-Xq"]), "select 1;\n", {})],
                 [5432], stop_signal=signal.SIGINT,  # pg_ctlcluster -m fast
-                after_start=after_start)
+                after_start=after_start, runner_ids=("postgres", "postgres") if criu_as_owner else None)
 
 
 # --- mariadb: mariadb.service, Type=notify, User=mysql, UMask=007 -----------------------------------
@@ -387,7 +394,7 @@ def _java() -> Spec:
         l.run(["javac", "-d", str(work), str(HERE / "CkServer.java")], env=service_env())
         return l.foreground(["java", "-cp", str(work), "CkServer", "127.0.0.1", "8085", str(work / "java.sock")])
 
-    return Spec("java", "package", ["default-jre-headless"],
+    return Spec("java", "package", ["openjdk-17-jdk-headless"],  # javac compiles CkServer.java
                 "java -cp DIR CkServer (CkServer.java: echo server on 127.0.0.1:8085 + a unix socket; root)",
                 start, [("tcp", "127.0.0.1:8085")],
                 lambda work: [socat("TCP:127.0.0.1:8085", "hello\n"),
@@ -399,7 +406,7 @@ def _node() -> Spec:
     def start(l: Launched, work: Path) -> int:
         return l.foreground(["node", str(HERE / "server.js"), "127.0.0.1", "8086", str(work / "node.sock")])
 
-    return Spec("node", "package", [],
+    return Spec("node", "package", ["nodejs"],
                 "node server.js (echo server on 127.0.0.1:8086 + a unix socket; root)",
                 start, [("tcp", "127.0.0.1:8086")],
                 lambda work: [socat("TCP:127.0.0.1:8086", "hello\n"),
@@ -414,7 +421,7 @@ def all_specs() -> list[Spec]:
         _redis(False), _redis(True),
         _memcached(False), _memcached(True),
         _nginx(False), _nginx(True),
-        _postgresql(),
+        _postgresql(), _postgresql(criu_as_owner=True),
         _mariadb(False), _mariadb(True),
         _sshd(),
         _dnsmasq(False), _dnsmasq(True),

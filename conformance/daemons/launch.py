@@ -154,6 +154,10 @@ class Launched:
     """What the harness started for one daemon, so it can stop exactly that."""
 
     log: Path
+    # The daemon's own stdout/stderr: /dev/null, as init scripts (start-stop-daemon) leave them, so
+    # no row depends on where the harness keeps its logs (systemd would connect them to journald, a
+    # unix socket outside the tree, which this host does not run). True: the log file, to debug.
+    daemon_output_to_log: bool = False
     launchers: list[subprocess.Popen] = field(default_factory=list)
 
     def spawn(self, argv: list[str], env: dict[str, str] | None = None, umask: int | None = None,
@@ -167,7 +171,8 @@ class Launched:
         with open(self.log, "ab") as out:
             out.write(f"$ {' '.join(argv)}\n".encode())
             out.flush()
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            output = out if self.daemon_output_to_log else subprocess.DEVNULL
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                                     env=env if env is not None else service_env(), cwd=cwd or "/",
                                     start_new_session=True, preexec_fn=before_exec)
         self.launchers.append(proc)

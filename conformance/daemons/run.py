@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import grp
 import json
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -33,7 +35,8 @@ from daemons import Spec, all_specs  # noqa: E402
 from launch import (Client, HarnessError, Launched, ensure_clients, pid_alive, probe, stop_tree,  # noqa: E402
                     tcp_port_free, tree_pids, wait_settled)
 
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 OPTION_SETS: list[tuple[str, list[str]]] = [
     ("none", []),
     ("--tcp-established", ["--tcp-established"]),
@@ -79,9 +82,26 @@ class Row:
         return self.predicted == 1 and self.criu_exit not in (None, 0)
 
 
-def predict(binary: str, pid: int, options: list[str]) -> tuple[int | None, int, str, str | None, str]:
+def build_real_ids_shim(work_root: Path) -> Path:
+    """Compiles real-ids.c (see there) into work_root."""
+    shim = work_root / "real-ids.so"
+    if not shim.exists():
+        subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-Wall", "-o", str(shim), str(HERE / "real-ids.c")],
+                       check=True)
+    return shim
+
+
+def runner_prefix(ids: tuple[str, str] | None, work_root: Path) -> list[str]:
+    """The command prefix that runs criu and the predictor as root with real uid/gid `ids`."""
+    if ids is None:
+        return []
+    uid, gid = pwd.getpwnam(ids[0]).pw_uid, grp.getgrnam(ids[1]).gr_gid
+    return ["env", f"LD_PRELOAD={build_real_ids_shim(work_root)}", f"CK_REAL_UID={uid}", f"CK_REAL_GID={gid}"]
+
+
+def predict(binary: str, pid: int, options: list[str], prefix: list[str]) -> tuple[int | None, int, str, str | None, str]:
     """-> (predicted 1/0/None, exit status, first blocker, suggested command, error text)."""
-    done = subprocess.run([binary, "-t", str(pid), "--json", *options], capture_output=True, text=True,
+    done = subprocess.run([*prefix, binary, "-t", str(pid), "--json", *options], capture_output=True, text=True,
                           timeout=PREDICT_TIMEOUT_S)
     if done.returncode not in (EXIT_CHECKPOINTABLE, EXIT_NOT_CHECKPOINTABLE):
         return None, done.returncode, "", None, (done.stderr.strip() or done.stdout.strip())[:300]
@@ -95,14 +115,15 @@ def predict(binary: str, pid: int, options: list[str]) -> tuple[int | None, int,
     return predicted, done.returncode, first, report.get("command"), ""
 
 
-def criu_dump(criu: str, argv_tail: list[str], logs: Path | None, log_name: str) -> tuple[int, str, float]:
+def criu_dump(criu: str, argv_tail: list[str], logs: Path | None, log_name: str,
+              prefix: list[str]) -> tuple[int, str, float]:
     """Runs `criu dump ARGS -D DIR -o dump.log -v4 --leave-running`; -> (exit, first Error line, seconds).
     The images are always removed; the log is kept in `logs` when given."""
     images = Path(tempfile.mkdtemp(prefix="ck-daemons-dump-"))
     started = time.monotonic()
     try:
         try:
-            done = subprocess.run([criu, *argv_tail, "-D", str(images), "-o", "dump.log", "-v4", "--leave-running"],
+            done = subprocess.run([*prefix, criu, *argv_tail, "-D", str(images), "-o", "dump.log", "-v4", "--leave-running"],
                                   capture_output=True, text=True, timeout=CRIU_TIMEOUT_S)
             code, stderr = done.returncode, done.stderr
         except subprocess.TimeoutExpired:
@@ -133,24 +154,25 @@ class Harness:
         self.logs: Path | None = Path(args.logs).resolve() if args.logs else None
         self.repeat: bool = not args.no_repeat
         self.keep: bool = args.keep
+        self.daemon_output_to_log: bool = args.daemon_output
         self.rows: list[Row] = []
         self.work_root = Path(tempfile.mkdtemp(prefix="ck-daemons-"))
 
     # --- one row ---------------------------------------------------------------------------------
-    def judge_and_dump(self, row: Row, pid: int, criu_options: list[str], criu_argv: list[str] | None = None,
-                       promised: bool = False) -> None:
+    def judge_and_dump(self, row: Row, pid: int, criu_options: list[str], prefix: list[str],
+                       criu_argv: list[str] | None = None, promised: bool = False) -> None:
         row.argv = criu_options
         row.pids = len(tree_pids(pid))
         if promised:
             row.predicted, row.predictor_exit = 1, 0
         else:
             row.predicted, row.predictor_exit, row.first_blocker, row.suggested, err = \
-                predict(self.binary, pid, criu_options)
+                predict(self.binary, pid, criu_options, prefix)
             if row.predicted is None:
                 row.note = f"predictor exit {row.predictor_exit}: {err}"
         tail = criu_argv if criu_argv is not None else ["dump", "-t", str(pid), *criu_options]
         log_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{row.daemon}-{row.variant}-{row.state}-{row.options}")
-        row.criu_exit, row.criu_error, row.criu_seconds = criu_dump(self.criu, tail, self.logs, log_name)
+        row.criu_exit, row.criu_error, row.criu_seconds = criu_dump(self.criu, tail, self.logs, log_name, prefix)
         if not pid_alive(pid):
             row.note = (row.note + "; " if row.note else "") + "daemon died after the dump"
         if row.predicted is not None:
@@ -159,11 +181,12 @@ class Harness:
     def run_row(self, spec: Spec, state: str, label: str, pid: int, options: list[str],
                 criu_argv: list[str] | None = None, promised: bool = False) -> Row:
         row = Row(spec.name, spec.variant, state, label)
+        prefix = runner_prefix(spec.runner_ids, self.work_root)
         try:
-            self.judge_and_dump(row, pid, options, criu_argv, promised)
+            self.judge_and_dump(row, pid, options, prefix, criu_argv, promised)
             if row.agree is False and self.repeat:
                 again = Row(spec.name, spec.variant, state, label)
-                self.judge_and_dump(again, pid, options, criu_argv, promised)
+                self.judge_and_dump(again, pid, options, prefix, criu_argv, promised)
                 same = again.predicted == row.predicted and (again.criu_exit == 0) == (row.criu_exit == 0)
                 row.repeat = "same" if same else f"differs: predicted {again.predicted}, criu {again.criu_exit}"
         except (subprocess.SubprocessError, json.JSONDecodeError, OSError) as e:
@@ -217,7 +240,7 @@ class Harness:
         work = self.work_root / f"{spec.name}-{spec.variant}"
         work.mkdir()
         log = (self.logs / f"{spec.name}-{spec.variant}.daemon.log") if self.logs else work / "daemon.log"
-        launched = Launched(log)
+        launched = Launched(log, self.daemon_output_to_log)
         clients: list[Client] = []
         pid: int | None = None
         try:
@@ -298,12 +321,13 @@ def summary_lines(rows: list[Row], seconds: float) -> list[str]:
     sugg = [r for r in rows if r.options == SUGGESTED and r.agree is not None]
     sugg_ok = sum(1 for r in sugg if r.criu_exit == 0)
     none_suggested = sum(1 for r in rows if no_suggestion(r))
-    as_root = [r for r in judged if r.variant == "as-root"]
+    as_root = [r for r in judged if r.variant != "package"]
     return [
         f"{agree} agree, {len(judged) - agree} disagree, {len(errors)} errors",
         f"false ok (predicted 1, criu failed): {false_ok}; false not-ok (predicted 0, criu dumped): {false_no}",
         f"suggested commands: {sugg_ok} of {len(sugg)} worked when run ({none_suggested} states without a suggestion)",
-        f"as-root rows: {sum(1 for r in as_root if r.agree)} of {len(as_root)} agree",
+        f"rows where criu's privileges do not matter (as-root, real-ids): {sum(1 for r in as_root if r.agree)} of "
+        f"{len(as_root)} agree",
         f"run time: {seconds / 60:.1f} min",
     ]
 
@@ -374,6 +398,8 @@ def main() -> int:
     parser.add_argument("--jsonl", help="write one JSON object per row")
     parser.add_argument("--logs", help="keep criu's dump.log of every row and each daemon's log in this directory")
     parser.add_argument("--no-repeat", action="store_true", help="do not run a disagreeing row a second time")
+    parser.add_argument("--daemon-output", action="store_true",
+                        help="send the daemons' stdout/stderr to their log (default /dev/null; changes the trees' fds)")
     parser.add_argument("--keep", action="store_true", help="keep the daemons' temporary config directories")
     parser.add_argument("--install", action="store_true", help="apt-get install the missing packages first")
     parser.add_argument("--list", action="store_true", help="list the daemon configurations and exit")
