@@ -431,7 +431,18 @@ def main() -> int:
     if args.logs:
         Path(args.logs).mkdir(parents=True, exist_ok=True)
     states = [s for s in args.states.split(",") if s]
-    command = "conformance/daemons/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    # The reproducing command: the binaries and the options that change rows (not where logs go).
+    kept: list[str] = []
+    skip_next = False
+    for arg in sys.argv[1:]:
+        if skip_next:
+            skip_next = False
+        elif arg in ("--jsonl", "--logs"):
+            skip_next = True
+        elif not arg.startswith(("--jsonl=", "--logs=")):
+            kept.append(arg)
+    command = (f"CHECKPOINTABLE_BIN={shlex.quote(args.checkpointable)} CRIU_BIN={shlex.quote(args.criu)} "
+               "conformance/daemons/run.py " + " ".join(shlex.quote(a) for a in kept))
     started = time.monotonic()
     harness = Harness(args)
     try:
