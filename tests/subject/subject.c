@@ -854,6 +854,25 @@ static void r_seccomp(void)
 }
 static void f_seccomp(void) { start_root(r_seccomp); }
 
+/* RLIMIT_NOFILE at the lowest free fd (stdio is 0-2; the report pipe closes after READY): criu's parasite cannot get
+ * an fd in the task (compel infect.c memfd_create -> EMFILE). nofile-short leaves one fd free (criu 4.2 still fails),
+ * nofile-room four (it succeeds). */
+static void set_nofile_soft(rlim_t soft)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		DIE("getrlimit");
+	rl.rlim_cur = soft;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		DIE("setrlimit");
+}
+static void r_nofile_full(void) { set_nofile_soft(3); }
+static void f_nofile_full(void) { start_root(r_nofile_full); }
+static void r_nofile_short(void) { set_nofile_soft(4); }
+static void f_nofile_short(void) { start_root(r_nofile_short); }
+static void r_nofile_room(void) { set_nofile_soft(7); }
+static void f_nofile_room(void) { start_root(r_nofile_room); }
+
 /* ------------------------------------------------------------------------------------------ */
 /* files                                                                                       */
 
@@ -2399,6 +2418,9 @@ static const struct factory {
 	{ "clone-fs", f_clone_fs, 0, "root's child cloned with CLONE_FS|SIGCHLD" },
 	{ "zombie-leader-threads", f_zombie_leader_threads, 0, "root's main thread called pthread_exit, another thread lives" },
 	{ "seccomp", f_seccomp, 0, "root in seccomp filter mode (allow-all filter)" },
+	{ "nofile-full", f_nofile_full, 0, "root's soft RLIMIT_NOFILE is 3 with fds 0-2 open: no fd is free below it" },
+	{ "nofile-short", f_nofile_short, 0, "root's soft RLIMIT_NOFILE is 4 with fds 0-2 open: one fd is free" },
+	{ "nofile-room", f_nofile_room, 0, "root's soft RLIMIT_NOFILE is 7 with fds 0-2 open: four fds are free" },
 	/* files */
 	{ "file-rw", f_file_rw, 0, "regular file in the temp dir open O_RDWR (100 bytes, offset 10)" },
 	{ "file-deleted-small", f_file_deleted_small, 0, "unlinked regular file with 4 KiB of data, fd open" },

@@ -37,6 +37,9 @@ public sealed class ProcessSnapshot
 
     public string? GidMap { get; init; }
 
+    /// <summary>The soft RLIMIT_NOFILE (/proc/P/limits); null when unread. <see cref="ulong.MaxValue"/> is unlimited.</summary>
+    public ulong? OpenFilesLimit { get; init; }
+
     /// <summary>The process exited while being read (or before).</summary>
     public bool Gone { get; init; }
 
@@ -63,6 +66,7 @@ public sealed class ProcessSnapshot
         Wchan = Wchan,
         UidMap = UidMap,
         GidMap = GidMap,
+        OpenFilesLimit = OpenFilesLimit,
         Gone = Gone,
         Errors = Errors,
     };

@@ -72,6 +72,9 @@ public static class ProcessProbe
         }
 
         string? wchan = stat.State == 'D' ? r.ReadText($"{dir}/wchan", record: false) : null;
+        // limits is world-readable (fs/proc/base.c S_IRUGO); a zombie is never infected, so its limit does not matter.
+        ulong? openFilesLimit = !zombie && r.ReadText($"{dir}/limits", record: false) is { } limits
+            && LimitsParser.TryParseOpenFiles(limits, out ulong nofile) ? nofile : null;
         string? uidMap = null, gidMap = null;
         if (namespaces[NamespaceKind.User] != host.CheckerNamespaces[NamespaceKind.User])
         {
@@ -96,6 +99,7 @@ public static class ProcessProbe
             Wchan = wchan,
             UidMap = uidMap,
             GidMap = gidMap,
+            OpenFilesLimit = openFilesLimit,
             Errors = r.Errors,
         };
     }

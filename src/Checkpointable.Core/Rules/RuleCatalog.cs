@@ -27,6 +27,7 @@ public static class RuleCatalog
         new StoppedTaskRule(),
         new UninterruptibleRule(),
         new ZombieRule(),
+        new ParasiteFdRule(),
         new SharedResourcesRule(),
         new NestedNamespaceRule(),
         new NetNamespaceRule(),

@@ -20,6 +20,9 @@ public class RuleTests(ITestOutputHelper output)
         { "zombie-child", "", 0, null },
         { "stopped-child", "", 0, "T7" }, // reported as a risk, not a blocker
         { "seccomp", "", 0, null },
+        { "nofile-full", "", 1, "T-NOFILE" },
+        { "nofile-short", "", 1, "T-NOFILE" },
+        { "nofile-room", "", 0, null },
         { "not-session-leader", "", 1, "T20" },
         { "not-session-leader", "--shell-job", 0, "T20" },
         { "ptraced-child", "", 1, "T4" },
