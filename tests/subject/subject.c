@@ -63,6 +63,7 @@
 #include <sys/socket.h>
 #include <linux/if_packet.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/types.h>
@@ -2327,6 +2328,195 @@ static void c_unshare_net(void) { unshare_or_skip(CLONE_NEWNET, "CLONE_NEWNET");
 static void r_nested_net_child(void) { spawn(c_unshare_net); }
 static void f_nested_net_child(void) { need_root(); start_root(r_nested_net_child); }
 
+/* ------------------------------------------------------------------------------------------ */
+/* trees spanning mount namespaces, chroot, hugetlbfs, dead /proc entries, overmounted nodes    */
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 0x0004U
+#endif
+#ifndef SHM_HUGETLB
+#define SHM_HUGETLB 04000
+#endif
+#define HUGE_REGION (2UL << 20)   /* one 2 MiB page (x86_64 and arm64 4K-page default); larger defaults round up */
+
+/* the child enters a new private mount namespace and keeps everything it had: exe, libs, stdio, cwd */
+static void c_unshare_mnt(void)
+{
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		DIE("make / rprivate");
+}
+static void r_nested_mnt_child(void) { spawn(c_unshare_mnt); }
+static void f_nested_mnt_child(void) { need_root(); start_root(r_nested_mnt_child); }
+
+/* ... and then opens a file on a tmpfs only its namespace has */
+static void c_unshare_mnt_file(void)
+{
+	c_unshare_mnt();
+	if (mount("subject", "mnt", "tmpfs", 0, "size=1m"))
+		DIE("mount tmpfs");
+	int fd = open("mnt/f", O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		DIE("create mnt/f");
+	write_all(fd, "data", 4);
+}
+static void r_nested_mnt_child_file(void)
+{
+	if (mkdir("mnt", 0755))
+		DIE("mkdir mnt");
+	spawn(c_unshare_mnt_file);
+}
+static void f_nested_mnt_child_file(void) { need_root(); start_root(r_nested_mnt_child_file); }
+
+/* chroot into a directory of the temp dir: /proc/PID/mountinfo lists nothing, /proc/PID/root is the jail */
+static void enter_jail(void)
+{
+	if (mkdir("jail", 0755))
+		DIE("mkdir jail");
+	if (chroot("jail"))
+		DIE("chroot jail");
+	if (chdir("/"))
+		DIE("chdir /");
+}
+static void f_chroot(void) { need_root(); start_root(enter_jail); }
+
+static void r_ns_mnt_chroot(void)
+{
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		DIE("make / rprivate");
+	enter_jail();
+}
+static void f_ns_mnt_chroot(void) { need_root(); start_root(r_ns_mnt_chroot); }
+
+static void *map_huge(int flags, int fd)
+{
+	void *p = mmap(NULL, HUGE_REGION, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (p == MAP_FAILED) {
+		if (errno == ENOMEM || errno == EINVAL)
+			SKIP("no free huge page (/proc/sys/vm/nr_hugepages)");
+		DIE("mmap hugetlb");
+	}
+	touch_pages(p, HUGE_REGION, 1);
+	return p;
+}
+
+static void r_hugetlb_anon(void)
+{
+	map_huge(MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1);
+	map_huge(MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1);
+}
+static void f_hugetlb_anon(void) { start_root(r_hugetlb_anon); }
+
+static void r_hugetlb_memfd(void)
+{
+	int fd = memfd_create("subject-huge", MFD_HUGETLB);
+	if (fd < 0) {
+		if (errno == EINVAL || errno == ENOSYS)
+			SKIP("memfd_create(MFD_HUGETLB)");
+		DIE("memfd_create(MFD_HUGETLB)");
+	}
+	if (ftruncate(fd, (off_t)HUGE_REGION))
+		DIE("ftruncate hugetlb memfd");
+	map_huge(MAP_SHARED, fd);
+}
+static void f_hugetlb_memfd(void) { start_root(r_hugetlb_memfd); }
+
+static void r_hugetlb_sysv(void)
+{
+	int id = shmget(IPC_PRIVATE, HUGE_REGION, IPC_CREAT | SHM_HUGETLB | 0600);
+	if (id < 0) {
+		if (errno == ENOMEM || errno == EINVAL || errno == EPERM)
+			SKIP("shmget(SHM_HUGETLB)");
+		DIE("shmget(SHM_HUGETLB)");
+	}
+	register_cleanup("shm %d", id);
+	char *p = shmat(id, NULL, 0);
+	if (p == (void *)-1)
+		DIE("shmat");
+	if (shmctl(id, IPC_RMID, NULL))
+		DIE("IPC_RMID");
+	touch_pages(p, HUGE_REGION, 1);
+}
+static void f_hugetlb_sysv(void) { start_root(r_hugetlb_sysv); }
+
+/* fds on /proc/CHILD (a directory) and /proc/CHILD/status of a child that has exited and been reaped */
+static void r_proc_dead_pid(void)
+{
+	char path[64];
+	pid_t child = fork();
+	if (child < 0)
+		DIE("fork");
+	if (child == 0) {
+		hang();
+	}
+	snprintf(path, sizeof(path), "/proc/%d", (int)child);
+	if (open(path, O_RDONLY | O_DIRECTORY) < 0)
+		DIE("open %s", path);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+	if (open(path, O_RDONLY) < 0)
+		DIE("open %s", path);
+	kill(child, SIGKILL);
+	if (waitpid(child, NULL, 0) != child)
+		DIE("waitpid");
+}
+static void f_proc_dead_pid(void) { start_root(r_proc_dead_pid); }
+
+/* the same on a live process of the tree (the root itself) */
+static void r_proc_live_pid(void)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)getpid());
+	if (open(path, O_RDONLY) < 0)
+		DIE("open %s", path);
+}
+static void f_proc_live_pid(void) { start_root(r_proc_live_pid); }
+
+/* a node in cover/ held open, then a tmpfs mounted on cover/ (in the host mount namespace) */
+static void overmount_cover(void)
+{
+	char path[PATH_MAX + 8];
+	if (mount("subject", "cover", "tmpfs", 0, "size=1m"))
+		DIE("mount tmpfs on cover");
+	snprintf(path, sizeof(path), "%s/cover", tmpdir);
+	register_cleanup("umount %s", path);
+}
+static void r_dev_overmounted(void)
+{
+	if (mkdir("cover", 0755))
+		DIE("mkdir cover");
+	if (mknod("cover/null", S_IFCHR | 0666, makedev(1, 3)))
+		DIE("mknod cover/null");
+	if (open("cover/null", O_RDWR) < 0)
+		DIE("open cover/null");
+	overmount_cover();
+}
+static void f_dev_overmounted(void) { need_root(); start_root(r_dev_overmounted); }
+
+static void r_fifo_overmounted(void)
+{
+	if (mkdir("cover", 0755))
+		DIE("mkdir cover");
+	if (mkfifo("cover/fifo", 0644))
+		DIE("mkfifo cover/fifo");
+	if (open("cover/fifo", O_RDWR) < 0)
+		DIE("open cover/fifo");
+	overmount_cover();
+}
+static void f_fifo_overmounted(void) { need_root(); start_root(r_fifo_overmounted); }
+
+static void r_file_overmounted(void)
+{
+	if (mkdir("cover", 0755))
+		DIE("mkdir cover");
+	int fd = open("cover/f", O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		DIE("create cover/f");
+	write_all(fd, "data", 4);
+	overmount_cover();
+}
+static void f_file_overmounted(void) { need_root(); start_root(r_file_overmounted); }
+
 /* toggle: the launcher passes each stdin line to the root, which flips one state per command:
  * 't' a TCP connection to the launcher's listener (outside the tree), 'l' a flock on a file it keeps
  * open (the fd count does not change), 'c' a child (forked / killed and reaped). watch and wait tests. */
@@ -2552,6 +2742,18 @@ static const struct factory {
 	{ "nested-uts-child", f_nested_uts_child, 0, "root in host namespaces, its child in a new UTS namespace (root)" },
 	{ "nested-pid-child", f_nested_pid_child, 0, "root's child is pid 1 of a new pid namespace (root)" },
 	{ "nested-net-child", f_nested_net_child, 0, "root's child in a new network namespace (root)" },
+	{ "nested-mnt-child", f_nested_mnt_child, 0, "root's child in a new private mount namespace, keeping its exe, libraries and stdio (root)" },
+	{ "nested-mnt-child-file", f_nested_mnt_child_file, 0, "root's child in a new mount namespace holding a file on a tmpfs only that namespace has (root)" },
+	{ "chroot", f_chroot, 0, "root chroot'ed into a directory of the temp dir, in the host mount namespace (root)" },
+	{ "ns-mnt-chroot", f_ns_mnt_chroot, 0, "root in its own mount namespace, chroot'ed into a directory (root)" },
+	{ "hugetlb-anon", f_hugetlb_anon, 0, "shared and private anonymous MAP_HUGETLB mappings, one huge page each (needs 2 free huge pages)" },
+	{ "hugetlb-memfd", f_hugetlb_memfd, 0, "memfd_create(MFD_HUGETLB) of one huge page, fd open and mapped shared (needs a free huge page)" },
+	{ "hugetlb-sysv", f_hugetlb_sysv, 0, "SysV SHM_HUGETLB segment of one huge page attached, IPC_RMID (needs a free huge page)" },
+	{ "proc-dead-pid", f_proc_dead_pid, 0, "fds on /proc/CHILD and /proc/CHILD/status of a child that exited and was reaped" },
+	{ "proc-live-pid", f_proc_live_pid, 0, "fd on /proc/ROOT/status of the root itself" },
+	{ "dev-overmounted", f_dev_overmounted, 0, "device node (1:3, like /dev/null) made in cover/, open, then a tmpfs mounted on cover/ (root)" },
+	{ "fifo-overmounted", f_fifo_overmounted, 0, "FIFO made in cover/, open O_RDWR, then a tmpfs mounted on cover/ (root)" },
+	{ "file-overmounted", f_file_overmounted, 0, "regular file in cover/, open, then a tmpfs mounted on cover/ (root)" },
 	{ "toggle", f_toggle, 0, "root flips a TCP connection (t), a flock (l) or a child (c) on each stdin line's command" },
 };
 

@@ -327,6 +327,35 @@ internal static unsafe partial class Libc
         }
     }
 
+    /// <summary>
+    /// The st_dev of the kernel's internal hugetlbfs mount for pages of 2^<paramref name="log2Size"/> bytes:
+    /// memfd_create(MFD_HUGETLB) of size 0 lands there without reserving a page. Null when the size is not
+    /// supported (EINVAL) or hugetlbfs is not built in.
+    /// </summary>
+    internal static Model.DeviceId? HugetlbDevice(int log2Size)
+    {
+        int fd = memfd_create_("checkpointable-kerndat", MFD_CLOEXEC | MFD_HUGETLB | ((uint)log2Size << MFD_HUGE_SHIFT));
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Stat($"/proc/self/fd/{fd}", out var st) == 0 ? st.Device : null;
+        }
+        finally
+        {
+            close_(fd);
+        }
+    }
+
+    internal const uint MFD_CLOEXEC = 1;
+    internal const uint MFD_HUGETLB = 4;
+
+    /// <summary>include/uapi/linux/memfd.h: the page size's log2 sits in bits 26-31 (the same on every architecture).</summary>
+    internal const int MFD_HUGE_SHIFT = 26;
+
     /// <summary>The errno macro name (e.g. "EACCES"), or "errno N" for one not listed.</summary>
     internal static string ErrnoName(int errno) => errno switch
     {

@@ -14,11 +14,18 @@ public sealed record FdEntry(
 {
     private const string Deleted = " (deleted)";
 
-    /// <summary>stat of the link's path resolved in the process's root (/proc/P/root/PATH), where it was checked.</summary>
-    public FileStat? PathStat { get; init; }
+    /// <summary>
+    /// The link's path resolved from the root criu would use when the dump takes this process's mount namespace:
+    /// the checker's own "/" for a process in the checker's namespace (even a chroot'ed one: criu opens "/",
+    /// mount.c:3844-3858), else the process's /proc/P/root. Null where not checked.
+    /// </summary>
+    public PathResolution? Path { get; init; }
 
-    /// <summary>errno of that stat (ENOENT: the path is gone), 0 when it worked or was not tried.</summary>
-    public int PathErrno { get; init; }
+    /// <summary>
+    /// For a process in a mount namespace other than the checker's: the path resolved from the checker's "/",
+    /// which is where criu resolves every path when the tree's root shares criu's namespace (mount.c:3844).
+    /// </summary>
+    public PathResolution? PathFromCheckerRoot { get; init; }
 
     /// <summary>
     /// For an epoll fd: the watched fd numbers whose file is no longer open in this process, checked exactly

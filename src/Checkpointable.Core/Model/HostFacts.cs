@@ -19,6 +19,12 @@ public sealed class HostFacts
     /// <summary>The shmem device (memfd, MAP_SHARED|MAP_ANONYMOUS, SysV shm), as kerndat finds it.</summary>
     public DeviceId? ShmemDevice { get; init; }
 
+    /// <summary>Each supported huge page size with its kernel-internal hugetlbfs device (criu's kdat.hugetlb_dev).</summary>
+    public IReadOnlyList<HugetlbPool> Hugetlb { get; init; } = [];
+
+    /// <summary>The huge page pool whose internal mount is <paramref name="device"/> (criu's is_hugetlb_dev), or null.</summary>
+    public HugetlbPool? HugetlbOf(DeviceId device) => Hugetlb.FirstOrDefault(h => h.Device == device);
+
     /// <summary>Executables found on PATH that criu runs: iptables-restore, ip6tables-restore, ip, tar, …</summary>
     public required IReadOnlySet<string> Tools { get; init; }
 

@@ -66,19 +66,8 @@ public static class Collector
             NameUnknownSockets(processes, sockets);
         }
 
-        var reader = new ProcReader();
         var mounts = new Dictionary<ulong, MountTable>();
-        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
-        {
-            foreach (var p in group)
-            {
-                if (reader.ReadText($"/proc/{p.Pid}/mountinfo", record: false) is { } text)
-                {
-                    mounts[group.Key] = new MountTable(MountInfoParser.Parse(text));
-                    break;
-                }
-            }
-        }
+        MountTables.Read(live, host, mounts);
 
         MountTable? checkerMounts = null;
         if (live.Any(p => p.Namespaces[NamespaceKind.Mnt] is var ns && ns != 0 && ns != host.CheckerNamespaces[NamespaceKind.Mnt])

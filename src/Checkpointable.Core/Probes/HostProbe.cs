@@ -47,6 +47,7 @@ public static class HostProbe
             IsRoot = Libc.GetEffectiveUserId() == 0,
             EffectiveUserId = Libc.GetEffectiveUserId(),
             ShmemDevice = Libc.ShmemDevice(),
+            Hugetlb = HugetlbPools.Read(),
             Tools = FindTools(),
             CriuPath = criu,
             CriuHasNftables = criu is null || CriuLinksNftables(criu) != false,

@@ -7,6 +7,9 @@ namespace Checkpointable.Probes;
 /// <summary>Reads one process from /proc: never ptrace, never a signal, never a write.</summary>
 public static class ProcessProbe
 {
+    /// <summary>Major of /dev/null, /dev/zero, … (include/uapi/linux/major.h MEM_MAJOR).</summary>
+    private const int MemMajor = 1;
+
     public static ProcessSnapshot Read(int pid, HostFacts host, ProbeSettings settings)
     {
         var r = new ProcReader();
@@ -202,12 +205,18 @@ public static class ProcessProbe
 
             // Does the name still lead to this file? criu stats the link text as it is, " (deleted)" included,
             // whenever the file still has links (files-reg.c check_path_remap: F-REG4/F-REG5), so a file
-            // really named "x (deleted)" is fine and a deleted name of a linked file is not.
-            if (settings.AllFdInfo && stat is { Links: > 0 }
-                && kind is FdKind.RegularFile or FdKind.Directory or FdKind.Fifo or FdKind.Symlink)
+            // really named "x (deleted)" is fine and a deleted name of a linked file is not. Memory devices
+            // (/dev/null, …) are dumped as regular files by path too (files.c dump_chrdev, MEM_MAJOR).
+            if (settings.AllFdInfo && stat is { Links: > 0 } s
+                && (kind is FdKind.RegularFile or FdKind.Directory or FdKind.Fifo or FdKind.Symlink
+                    || (kind == FdKind.CharDevice && s.RDevice.Major == MemMajor)))
             {
-                int rc = Libc.Stat($"{dir}/root{link}", out var pathStat, followLinks: kind != FdKind.Symlink);
-                entry = entry with { PathStat = rc == 0 ? pathStat : null, PathErrno = rc };
+                bool follow = kind != FdKind.Symlink;
+                entry = entry with
+                {
+                    Path = Resolve(foreignMounts ? $"{dir}/root" : string.Empty, link, follow),
+                    PathFromCheckerRoot = foreignMounts ? Resolve(string.Empty, link, follow) : null,
+                };
             }
 
             result.Add(entry);
@@ -219,6 +228,40 @@ public static class ProcessProbe
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="link"/> resolved below <paramref name="root"/> (empty: our own "/"); when the name is gone, the
+    /// mount of the nearest existing parent directory, where criu's link remap would put its hard link.
+    /// </summary>
+    private static PathResolution Resolve(string root, string link, bool followLinks)
+    {
+        int rc = Libc.Stat(root + link, out var now, followLinks);
+        int remapMount = -1;
+        if (rc == Libc.ENOENT)
+        {
+            for (string parent = ParentOf(link); ; parent = ParentOf(parent))
+            {
+                if (Libc.MountIdOf(root + parent, out int mnt) == 0)
+                {
+                    remapMount = mnt;
+                    break;
+                }
+
+                if (parent == "/")
+                {
+                    break;
+                }
+            }
+        }
+
+        return new PathResolution(rc == 0 ? now : null, rc, remapMount);
+    }
+
+    private static string ParentOf(string path)
+    {
+        int slash = path.TrimEnd('/').LastIndexOf('/');
+        return slash <= 0 ? "/" : path[..slash];
     }
 
     /// <summary>For each epoll target, find an fd of the same process that is that very file (criu eventpoll.c, kcmp).</summary>
@@ -298,7 +341,8 @@ public static class ProcessProbe
                 m = m with { FileStat = rc == 0 ? st : null, FileStatErrno = rc };
                 if (rc == 0 && st.Links > 0 && m.Path.StartsWith('/'))
                 {
-                    m = m with { PathErrno = Libc.Stat($"{dir}/root{m.Path}", out _) };
+                    // From our own "/" in our namespace, chroot'ed or not (mount.c:3844-3858), else from the task's root.
+                    m = m with { PathErrno = Libc.Stat(foreignMounts ? $"{dir}/root{m.Path}" : m.Path, out _) };
                 }
             }
 

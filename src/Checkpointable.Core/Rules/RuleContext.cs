@@ -9,6 +9,8 @@ public sealed class RuleContext
     private readonly List<Finding> _findings = [];
     private HashSet<ulong>? _socketInodes;
     private List<Sockets.SocketRef>? _sockets;
+    private MountTable? _treeMounts;
+    private bool _treeMountsBuilt;
 
     public RuleContext(Snapshot snapshot, ProcessTree tree, CriuOptions options)
     {
@@ -44,6 +46,60 @@ public sealed class RuleContext
         .Select(f => f.LinkInode)
         .Where(i => i != 0)
         .ToHashSet();
+
+    /// <summary>
+    /// The mounts criu can look a file's mnt_id up in (mount.c:229 lookup_mnt_id searches the list of every
+    /// collected namespace; mount ids are unique across namespaces): the union of the tree's mount namespaces.
+    /// criu's own namespace is collected only when the root shares it (namespaces.c:427 walk_namespaces skips
+    /// NS_CRIU once the root's namespace is dumped), so then a file on a host mount is not found. Null when a
+    /// namespace's table could not be read.
+    /// </summary>
+    public MountTable? TreeMounts
+    {
+        get
+        {
+            if (!_treeMountsBuilt)
+            {
+                _treeMounts = BuildTreeMounts();
+                _treeMountsBuilt = true;
+            }
+
+            return _treeMounts;
+        }
+    }
+
+    /// <summary>
+    /// The path of <paramref name="fd"/> resolved from the root criu resolves it from (files-reg.c check_path_remap
+    /// with mntns_get_root_fd): "/" of criu when the tree's root shares criu's mount namespace, else the root of the
+    /// file's namespace.
+    /// </summary>
+    public PathResolution? PathAsCriuSeesIt(FdEntry fd) =>
+        !RootHasOwn(NamespaceKind.Mnt) && fd.PathFromCheckerRoot is { } fromChecker ? fromChecker : fd.Path;
+
+    private MountTable? BuildTreeMounts()
+    {
+        ulong criu = Host.CheckerNamespaces[NamespaceKind.Mnt];
+        bool rootOwn = RootHasOwn(NamespaceKind.Mnt);
+        var entries = new List<MountEntry>();
+        bool seen = false;
+        foreach (ulong ns in Processes.Select(p => p.Namespaces[NamespaceKind.Mnt]).Where(ns => ns != 0).Distinct())
+        {
+            if (rootOwn && ns == criu)
+            {
+                continue;
+            }
+
+            if (!Snapshot.Mounts.TryGetValue(ns, out var table))
+            {
+                return null;
+            }
+
+            entries.AddRange(table.Entries);
+            seen = true;
+        }
+
+        return seen ? new MountTable(entries) : null;
+    }
 
     /// <summary>True when the root is in a namespace of that kind other than criu's: criu then dumps it (root_ns_mask).</summary>
     public bool RootHasOwn(NamespaceKind kind) =>

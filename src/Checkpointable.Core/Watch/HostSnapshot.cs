@@ -1,7 +1,6 @@
 using Checkpointable.Interop;
 using Checkpointable.Model;
 using Checkpointable.Probes;
-using Checkpointable.Probes.ProcFs;
 using Checkpointable.Probes.SockDiag;
 
 namespace Checkpointable.Watch;
@@ -21,7 +20,6 @@ internal static class HostSnapshot
         var sockets = new Dictionary<ulong, SocketTable>(previous.Sockets);
         var mounts = new Dictionary<ulong, MountTable>(previous.Mounts);
         var devices = new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>(previous.NetDevices);
-        var reader = new ProcReader();
         var host = previous.Host;
         bool socketsChanged = false;
 
@@ -44,13 +42,7 @@ internal static class HostSnapshot
             socketsChanged |= LookUpMissing(table, path, group, processes);
         }
 
-        foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
-        {
-            if (reader.ReadText($"/proc/{group.First().Pid}/mountinfo", record: false) is { } text)
-            {
-                mounts[group.Key] = new MountTable(MountInfoParser.Parse(text));
-            }
-        }
+        MountTables.Read(live, host, mounts);
 
         var alive = processes.Values.Where(p => !p.Gone).Select(p => p.Pid).ToHashSet();
         return new Snapshot

@@ -79,6 +79,12 @@ public class RuleTests(ITestOutputHelper output)
         { "dev-tty0", "", 1, "F-CHR" },
         { "dev-net-tun", "", 1, "TUN1" },
         { "dev-block", "", 1, "F-BLK" },
+        { "proc-live-pid", "", 0, null },
+        { "proc-dead-pid", "", 0, null }, // F-DEADPID: criu's dead-process remap, no option needed
+        { "dev-overmounted", "", 1, "F-OVERDEV" },
+        { "dev-overmounted", "--link-remap", 1, "F-OVERDEV" }, // the hard link would cross into the covering mount: EXDEV
+        { "fifo-overmounted", "--link-remap", 1, "F-REG4" },
+        { "file-overmounted", "--link-remap", 1, "F-REG4" },
 
         // locks
         { "flock", "", 1, "L1" },
@@ -179,6 +185,11 @@ public class RuleTests(ITestOutputHelper output)
         { "ns-net", "--network-lock skip", 0, null },
         { "ns-mnt", "", 1, "M-MNT" },
         { "ns-mnt", "", 1, "F-REG1" },
+        { "nested-mnt-child", "", 0, "NS8" }, // M-NS-ANY: its exe, libraries and stdio are on the root's mounts
+        { "nested-mnt-child-file", "", 1, "F-REG4" }, // criu resolves its tmpfs path from its own "/"
+        { "nested-mnt-child-file", "--link-remap", 1, "F-REG4" },
+        { "chroot", "", 0, null }, // M-CHROOT: in criu's mount namespace
+        { "ns-mnt-chroot", "", 1, "F-REG12" },
         { "ns-pid-not-init", "", 1, "T22" },
         { "ns-user-unmapped", "", 1, "NR7" },
         { "nested-uts-child", "", 1, "NS1" },
@@ -256,6 +267,8 @@ public class RuleTests(ITestOutputHelper output)
     [InlineData("shell-job")]
     [InlineData("ns-pid-not-init")]
     [InlineData("ns-net")]
+    [InlineData("nested-mnt-child-file")]
+    [InlineData("dev-overmounted")]
     [InlineData("ns-mnt")] // mapped files and the stdio opened before unshare(CLONE_NEWNS) both need --external file[…]
     public void SuggestedOptionsLiftEveryBlocker(string factory)
     {

@@ -12,9 +12,9 @@ public sealed class FsnotifyRule : IRule
 
     public void Evaluate(RuleContext c)
     {
+        var mounts = c.TreeMounts;
         foreach (var p in c.Processes)
         {
-            var mounts = c.Snapshot.MountsOf(p);
             foreach (var fd in p.Fds.Where(f => f.Info is not null))
             {
                 if (fd.Info!.HasFanotifyFilesystemMark)

@@ -3,31 +3,42 @@ using Checkpointable.Model;
 namespace Checkpointable.Rules.Files;
 
 /// <summary>
-/// §5.1 (files-reg.c): a file must be found on a mount of the task's namespace (F-REG1) that is not
-/// overmounted (F-REG2); a deleted file is saved as a ghost up to --ghost-limit (F-REG3); a linked file
-/// whose name is gone needs --link-remap (F-REG4); a name now leading to another inode is refused (F-REG5);
-/// on FUSE without allow_other criu cannot reopen it for the build-id (F-REG8).
+/// §5.1 (files-reg.c): a file must be found on a mount of one of the tree's mount namespaces (F-REG1) that is not
+/// overmounted (F-REG2); a deleted file is saved as a ghost up to --ghost-limit (F-REG3); a linked file whose
+/// name is gone needs --link-remap (F-REG4), which cannot help when the hard link would cross mounts (a node
+/// under a mount that now covers its directory, F-OVERDEV for device nodes); a name now leading to another
+/// inode is refused (F-REG5); on FUSE without allow_other criu cannot reopen it for the build-id (F-REG8).
+/// Files on procfs skip every path check: a /proc/PID of a dead process becomes a dead-process remap
+/// (F-DEADPID, files-reg.c:1306-1352). Files on the internal hugetlbfs are memfds (HugetlbRule).
 /// </summary>
 public sealed class RegularFileRule : IRule
 {
+    /// <summary>Major of /dev/null, /dev/zero, … (include/uapi/linux/major.h MEM_MAJOR).</summary>
+    private const int MemMajor = 1;
+
+    /// <summary>procfs (files-reg.c check_path_remap: PROC_SUPER_MAGIC).</summary>
+    private const string ProcFsType = "proc";
+
     public string Name => nameof(RegularFileRule);
 
     public void Evaluate(RuleContext c)
     {
+        var mounts = c.TreeMounts;
         foreach (var p in c.Processes)
         {
-            var mounts = c.Snapshot.MountsOf(p);
             foreach (var fd in p.Fds)
             {
-                if (fd.Kind is FdKind.RegularFile or FdKind.Directory or FdKind.Symlink or FdKind.Fifo && fd.Stat is { } st)
+                if (fd.Stat is not { } st || c.Host.HugetlbOf(st.Device) is not null)
                 {
-                    Check(c, p, fd, st, mounts);
+                    continue;
                 }
-                else if (fd.Kind == FdKind.CharDevice && fd.Stat is { RDevice.Major: 1 } dev)
+
+                if (fd.Kind is FdKind.RegularFile or FdKind.Directory or FdKind.Symlink or FdKind.Fifo
+                    || (fd.Kind == FdKind.CharDevice && st.RDevice.Major == MemMajor))
                 {
                     // /dev/null, /dev/zero, … are dumped as regular files by path (files.c dump_chrdev, MEM_MAJOR):
-                    // the same mount lookup applies, e.g. to stdio inherited across unshare(CLONE_NEWNS).
-                    CheckMount(c, p, fd, dev, mounts, out _);
+                    // the same mount lookup and path checks apply.
+                    Check(c, p, fd, st, mounts);
                 }
             }
 
@@ -35,7 +46,7 @@ public sealed class RegularFileRule : IRule
             {
                 if (mounts is not null && !mounts.Contains(mnt) && !(name == "exe" && p.Mappings.Any(m => m.MountId == mnt)))
                 {
-                    c.Report("F-REG1", Subsystem.Files, p, name, $"its {name} is on mount {mnt}, which is not in its mount namespace",
+                    c.Report("F-REG1", Subsystem.Files, p, name, $"its {name} is on mount {mnt}, which is in none of the mount namespaces criu collects for this tree",
                         "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)");
                 }
             }
@@ -43,8 +54,8 @@ public sealed class RegularFileRule : IRule
     }
 
     /// <summary>
-    /// F-REG1/F-REG2: the file's mount must be in the namespace and visible. False when a finding was reported;
-    /// <paramref name="mount"/> is the mount when it could be checked.
+    /// F-REG1/F-REG2: the file's mount must be in one of the tree's namespaces and visible. False when a finding was
+    /// reported; <paramref name="mount"/> is the mount when it could be checked.
     /// </summary>
     private static bool CheckMount(RuleContext c, ProcessSnapshot p, FdEntry fd, FileStat st, MountTable? mounts, out MountEntry? mount)
     {
@@ -59,7 +70,7 @@ public sealed class RegularFileRule : IRule
         mount = mounts.Find(mnt);
         if (mount is null)
         {
-            c.Report("F-REG1", Subsystem.Files, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {mnt}, which is not in the process's mount namespace (opened before it changed namespace, or an internal mount)",
+            c.Report("F-REG1", Subsystem.Files, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {mnt}, which is in none of the mount namespaces criu collects for this tree (opened before the tree changed namespace, or an internal mount)",
                 "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)", lift: [external], fd: fd.Fd);
             return false;
         }
@@ -92,6 +103,11 @@ public sealed class RegularFileRule : IRule
 
         if (mount is not null)
         {
+            if (mount.FsType == ProcFsType)
+            {
+                return; // F-DEADPID: a live /proc/PID is taken as it is, a dead one is remapped (files-reg.c:1306-1352)
+            }
+
             if (mount.FsType.StartsWith("fuse", StringComparison.Ordinal) && !mount.SuperOptions.Contains("allow_other", StringComparison.Ordinal)
                 && st.IsRegular && st.Size >= 5 && c.Options.FileValidation != "filesize")
             {
@@ -114,19 +130,45 @@ public sealed class RegularFileRule : IRule
             return;
         }
 
-        if (fd.PathErrno == Interop.Libc.ENOENT)
+        var now = c.PathAsCriuSeesIt(fd);
+        if (now is { Errno: Interop.Libc.ENOENT })
         {
-            c.Report("F-REG4", Subsystem.Files, p, res,
-                fd.PathDeleted
-                    ? $"{path} was unlinked but the file still has {st.Links} other link(s)"
-                    : $"{path} no longer resolves (its directory was moved or covered) while the file is still linked",
-                "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
-                lift: ["--link-remap"], liftedNow: c.Options.LinkRemap, fd: fd.Fd);
+            CheckLinkRemap(c, p, fd, now, mnt, external);
         }
-        else if (fd.PathStat is { } now && (now.Inode != st.Inode || now.Device != st.Device))
+        else if (now?.Stat is { } other && (other.Inode != st.Inode || other.Device != st.Device))
         {
-            c.Report("F-REG5", Subsystem.Files, p, res, $"{path} now names another file (inode {now.Inode} on {now.Device}, the fd has {st.Inode} on {st.Device})",
+            c.Report("F-REG5", Subsystem.Files, p, res, $"{path} now names another file (inode {other.Inode} on {other.Device}, the fd has {st.Inode} on {st.Device})",
                 "Unaccessible path opened %u:%u, need %u:%u (criu/files-reg.c:1444)", lift: mnt >= 0 ? [external] : null, fd: fd.Fd);
         }
+    }
+
+    /// <summary>
+    /// F-REG4/F-OVERDEV: the name is gone while the file is linked. criu hard-links it back into the nearest existing
+    /// parent directory (files-reg.c create_link_remap, only with --link-remap); when that directory is on another
+    /// mount (a mount now covers the file's directory, or the file's mount is in a namespace criu does not resolve
+    /// from) linkat fails with EXDEV and only declaring the file external helps.
+    /// </summary>
+    private static void CheckLinkRemap(RuleContext c, ProcessSnapshot p, FdEntry fd, PathResolution now, int mnt, string external)
+    {
+        string path = fd.PathWithoutDeleted;
+        string id = fd.Kind == FdKind.CharDevice ? "F-OVERDEV" : "F-REG4";
+        string what = fd.PathDeleted
+            ? $"{path} was unlinked but the file still has {fd.Stat?.Links} other link(s)"
+            : $"{path} no longer resolves where criu looks (its directory was moved or covered, or it is on a mount of another mount namespace) while the file is still linked";
+        bool crossesMounts = mnt >= 0 && now.RemapDirMountId >= 0 && now.RemapDirMountId != mnt;
+        if (crossesMounts)
+        {
+            c.Report(id, Subsystem.Files, p, RuleContext.Fd(fd.Fd),
+                $"{what}; criu's link remap would link it into a directory on mount {now.RemapDirMountId}, not its own mount {mnt} (EXDEV)",
+                c.Options.LinkRemap
+                    ? "Can't link remap to %s: Invalid cross-device link (criu/files-reg.c:1159)"
+                    : "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
+                lift: [external], fd: fd.Fd);
+            return;
+        }
+
+        c.Report(id, Subsystem.Files, p, RuleContext.Fd(fd.Fd), what,
+            "Can't create link remap for %s. Use link-remap option. (criu/files-reg.c:1122)",
+            lift: ["--link-remap"], liftedNow: c.Options.LinkRemap, fd: fd.Fd);
     }
 }

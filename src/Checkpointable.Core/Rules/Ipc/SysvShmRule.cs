@@ -4,8 +4,9 @@ namespace Checkpointable.Rules.Ipc;
 
 /// <summary>
 /// M-SYSV/IPC2: a SysV shm attachment is refused unless the root has its own IPC namespace, which criu
-/// then dumps whole (cr-dump.c:477). SysV semaphores and queues in the host namespace are silently
-/// dropped (IPC1); /proc cannot tell which process uses them, so they are not reported.
+/// then dumps whole (cr-dump.c:477); SHM_HUGETLB segments are the same (proc_parse.c:667, is_hugetlb_dev).
+/// SysV semaphores and queues in the host namespace are silently dropped (IPC1); /proc cannot tell which
+/// process uses them, so they are not reported.
 /// </summary>
 public sealed class SysvShmRule : IRule
 {
@@ -21,7 +22,7 @@ public sealed class SysvShmRule : IRule
         foreach (var p in c.Processes)
         {
             var m = p.Mappings.FirstOrDefault(m => m.Path.StartsWith("/SYSV", StringComparison.Ordinal)
-                && (c.Host.ShmemDevice is not { } shm || m.Device == shm));
+                && (c.Host.ShmemDevice is not { } shm || m.Device == shm || c.Host.HugetlbOf(m.Device) is { CriuFindsDevice: true }));
             if (m is not null)
             {
                 c.Report("M-SYSV", Subsystem.Ipc, p, $"mapping {m.Range}",

@@ -5,8 +5,8 @@ namespace Checkpointable.Rules.Memory;
 /// <summary>
 /// §4, the memory rules criu applies while collecting VMAs (proc_parse.c, files-reg.c): ghost size of
 /// deleted mapped files (M-DEL), linked-but-moved files (M-UNLINKED), device mappings (M-DEV), anon-inode
-/// mappings such as io_uring rings (M-ANONINODE), [uprobes] (M-UP), and files on mounts the task's
-/// namespace lacks (M-MNT).
+/// mappings such as io_uring rings (M-ANONINODE), [uprobes] (M-UP), and files on mounts none of the tree's
+/// mount namespaces has (M-MNT; criu looks a mount up across all of them, mount.c:229).
 /// </summary>
 public sealed class MappingRule : IRule
 {
@@ -14,9 +14,9 @@ public sealed class MappingRule : IRule
 
     public void Evaluate(RuleContext c)
     {
+        var mounts = c.TreeMounts;
         foreach (var p in c.Processes)
         {
-            var mounts = c.Snapshot.MountsOf(p);
             var seen = new HashSet<(DeviceId, ulong)>();
             foreach (var m in p.Mappings)
             {
@@ -49,9 +49,9 @@ public sealed class MappingRule : IRule
         }
 
         bool shmem = c.Host.ShmemDevice is { } shm && m.Device == shm;
-        if (shmem)
+        if (shmem || c.Host.HugetlbOf(m.Device) is not null)
         {
-            return; // memfd, shared anonymous memory: contents dumped; SysV shm is the IPC rule's
+            return; // memfd, shared anonymous memory, their hugetlb twins (HugetlbRule): contents dumped; SysV shm is the IPC rule's
         }
 
         if (m.FileStat is { } st && (st.IsCharDevice || st.IsBlockDevice))
@@ -75,7 +75,7 @@ public sealed class MappingRule : IRule
         if (m.MountId >= 0 && mounts is not null && !mounts.Contains(m.MountId))
         {
             c.Report("M-MNT", Subsystem.Mm, p, res,
-                $"maps {m.Path} through mount {m.MountId}, which is not in the process's mount namespace (mapped before it changed namespace)",
+                $"maps {m.Path} through mount {m.MountId}, which is in none of the mount namespaces criu collects for this tree (mapped before the tree changed namespace)",
                 "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)",
                 lift: [$"--external file[{m.MountId:x}:{m.Inode:x}]"], liftedNow: c.Options.IsExternalFile(m.MountId, m.Inode));
         }

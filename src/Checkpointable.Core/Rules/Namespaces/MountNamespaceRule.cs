@@ -6,7 +6,7 @@ namespace Checkpointable.Rules.Namespaces;
 /// §8 (mount.c validate_mounts): when the root has its own mount namespace criu dumps it: file systems it does
 /// not know are refused (M1, mount.c:724), so are bind mounts whose file system has no mount of its root in the
 /// namespace (M2, mount.c:753), two mounts on one mountpoint under one parent (M3, mount.c:687) and FUSE mounts
-/// (M4); tmpfs needs tar (M5), and a chrooted root is refused (F-REG12).
+/// (M4); tmpfs needs tar (M5). A chroot'ed root is ChrootRule's.
 /// </summary>
 public sealed class MountNamespaceRule : IRule
 {
@@ -69,12 +69,6 @@ public sealed class MountNamespaceRule : IRule
             {
                 c.Report("M5", Subsystem.Host, c.Root, $"mount {m.MountPoint}", $"criu archives tmpfs {m.MountPoint} with tar, which is not installed");
             }
-        }
-
-        if (c.Root.Root is { } root && root != "/")
-        {
-            c.Report("F-REG12", Subsystem.Namespaces, c.Root, "process", $"the root is chrooted to {root} inside its own mount namespace",
-                "The root task has another root than mntns: %s (criu/mount.c:3876)");
         }
     }
 

@@ -22,9 +22,9 @@ public sealed class TtyRule : IRule
         var externalSlaves = new Dictionary<int, (ProcessSnapshot P, FdEntry Fd)>();
         var dangling = new HashSet<DeviceId>();
 
+        var mounts = c.TreeMounts;
         foreach (var p in c.Processes)
         {
-            var mounts = c.Snapshot.MountsOf(p);
             foreach (var fd in p.Fds)
             {
                 if (fd.Stat is not { IsCharDevice: true } st)
@@ -35,7 +35,7 @@ public sealed class TtyRule : IRule
                 if (TtyDevice.IsTerminal(st.RDevice) && fd.Info is { MountId: >= 0 } info && mounts is not null && !mounts.Contains(info.MountId))
                 {
                     // tty.c dumps the tty's path too; --shell-job skips that mount lookup for terminals (TTY7).
-                    c.Report("TTY7", Subsystem.Tty, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {info.MountId}, which is not in the process's mount namespace",
+                    c.Report("TTY7", Subsystem.Tty, p, RuleContext.Fd(fd.Fd), $"{fd.Link} is on mount {info.MountId}, which is in none of the mount namespaces criu collects for this tree",
                         "Can't lookup mount=%d for fd=%d path=%s (criu/files-reg.c:1790)",
                         lift: ["--shell-job"], liftedNow: c.Options.ShellJob || c.Options.IsExternalTty(st.RDevice, st.Device), fd: fd.Fd);
                 }
