@@ -37,6 +37,12 @@ public sealed class ProcessSnapshot
 
     public string? GidMap { get; init; }
 
+    /// <summary>
+    /// For a process in a user namespace below ours: the owner (creator's euid) of its ancestor namespace just
+    /// below ours, who holds every capability there (kernel/capability.c ns_capable); null otherwise or unread.
+    /// </summary>
+    public uint? UserNamespaceCreator { get; init; }
+
     /// <summary>The process exited while being read (or before).</summary>
     public bool Gone { get; init; }
 
@@ -63,6 +69,7 @@ public sealed class ProcessSnapshot
         Wchan = Wchan,
         UidMap = UidMap,
         GidMap = GidMap,
+        UserNamespaceCreator = UserNamespaceCreator,
         Gone = Gone,
         Errors = Errors,
     };

@@ -73,10 +73,12 @@ public static class ProcessProbe
 
         string? wchan = stat.State == 'D' ? r.ReadText($"{dir}/wchan", record: false) : null;
         string? uidMap = null, gidMap = null;
+        uint? userNsCreator = null;
         if (namespaces[NamespaceKind.User] != host.CheckerNamespaces[NamespaceKind.User])
         {
             uidMap = r.ReadText($"{dir}/uid_map");
             gidMap = r.ReadText($"{dir}/gid_map");
+            userNsCreator = Interop.UserNamespace.OwnerBelow($"{dir}/ns/user", host.CheckerNamespaces[NamespaceKind.User]);
         }
 
         return new ProcessSnapshot
@@ -96,6 +98,7 @@ public static class ProcessProbe
             Wchan = wchan,
             UidMap = uidMap,
             GidMap = gidMap,
+            UserNamespaceCreator = userNsCreator,
             Errors = r.Errors,
         };
     }

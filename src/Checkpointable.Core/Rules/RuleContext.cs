@@ -9,6 +9,7 @@ public sealed class RuleContext
     private readonly List<Finding> _findings = [];
     private HashSet<ulong>? _socketInodes;
     private List<Sockets.SocketRef>? _sockets;
+    private CriuPrivileges? _criu;
 
     public RuleContext(Snapshot snapshot, ProcessTree tree, CriuOptions options)
     {
@@ -26,6 +27,9 @@ public sealed class RuleContext
     public CriuOptions Options { get; }
 
     public HostFacts Host => Snapshot.Host;
+
+    /// <summary>The credentials and capabilities criu is assumed to run with (--criu-caps; the checker's own by default).</summary>
+    public CriuPrivileges Criu => _criu ??= Options.CriuCaps.Resolve(Host);
 
     public ProcessSnapshot Root { get; }
 
