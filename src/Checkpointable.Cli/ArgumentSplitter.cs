@@ -4,12 +4,12 @@ namespace Checkpointable.Cli;
 
 /// <summary>
 /// Separates criu's dump options (read by <see cref="CriuOptionParser"/>, exactly as criu reads them) from
-/// ours (read by System.CommandLine): -t/--tree, a PID, --json, --help, --version, subcommands and their options.
+/// ours (read by System.CommandLine): -t/--tree, a PID, --json, --help, --version, --criu-caps, subcommands and their options.
 /// </summary>
 public static class ArgumentSplitter
 {
     private static readonly HashSet<string> s_ours = ["-t", "--tree", "-h", "--help", "-V", "--version", "--json", "-?",
-        "--container", "--listen", "--min-age", "--max-scans", "--process-metrics", "--interval"];
+        "--container", "--listen", "--min-age", "--max-scans", "--process-metrics", "--interval", CriuCaps.OptionName];
 
     /// <summary>Options of one subcommand whose names criu also has (--daemon, --timeout): ours only on that command's line.</summary>
     private static readonly Dictionary<string, string[]> s_commandOnly = new()

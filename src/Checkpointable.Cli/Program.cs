@@ -21,6 +21,13 @@ var root = new RootCommand(
 root.Options.Add(tree);
 root.Options.Add(json);
 root.Arguments.Add(pid);
+var criuCaps = new Option<string?>(CriuCaps.OptionName)
+{
+    Description = "The capabilities criu is assumed to run with: self (default: this checker's uid, gid and CapEff), file (the criu on PATH "
+        + "exec'ed from here, with its file capabilities), all (every capability, this uid), root (uid 0, every capability), or capability "
+        + "names separated by commas (sys_admin,checkpoint_restore), optionally after self/all/file and with +/- (all,-sys_resource). Ours, not criu's.",
+};
+root.Options.Add(criuCaps);
 var container = new Option<string?>("--container") { Description = "Judge a container (Docker, Podman, containerd, CRI-O, Kubernetes) by ID or unique ID prefix, as its runtime's checkpoint would." };
 root.Options.Add(container);
 
@@ -28,6 +35,7 @@ var fdinfoPid = new Argument<int>("PID") { Description = "Root of the tree whose
 var fdinfo = new Command("fdinfo", "Each fd's kernel fdinfo lines followed by `checkpointable: 1` or `checkpointable: 0 (reason)`.");
 fdinfo.Arguments.Add(fdinfoPid);
 fdinfo.Options.Add(json);
+fdinfo.Options.Add(criuCaps);
 root.Subcommands.Add(fdinfo);
 
 var listen = new Option<string?>("--listen") { Description = $"IP:PORT to listen on (default {Checkpointable.Cli.Serve.ServeSettings.DefaultListen}; loopback unless told otherwise)." };
@@ -39,9 +47,11 @@ serve.Options.Add(listen);
 serve.Options.Add(minAge);
 serve.Options.Add(maxScans);
 serve.Options.Add(processMetrics);
+serve.Options.Add(criuCaps);
 root.Subcommands.Add(serve);
 serve.SetAction(r => Guard(() => Checkpointable.Cli.Serve.ServeCommand.Run(
-    Checkpointable.Cli.Serve.ServeSettings.From(r.GetValue(listen), r.GetValue(minAge), r.GetValue(maxScans), r.GetValue(processMetrics)), criuTokens, stdout)));
+    Checkpointable.Cli.Serve.ServeSettings.From(r.GetValue(listen), r.GetValue(minAge), r.GetValue(maxScans), r.GetValue(processMetrics)) with { CriuCaps = Caps(r) },
+    criuTokens, stdout)));
 
 // watch and wait: transitions over time, and blocking until a tree is checkpointable.
 var interval = new Option<string>("--interval") { Description = "Time between two looks: 500ms, 1s (default), 2m, or seconds.", DefaultValueFactory = _ => "1s" };
@@ -49,12 +59,14 @@ var watch = new Command("watch", "Print one line per transition (a tree, subsyst
 watch.Options.Add(tree);
 watch.Options.Add(json);
 watch.Options.Add(interval);
+watch.Options.Add(criuCaps);
 root.Subcommands.Add(watch);
 var timeout = new Option<string?>("--timeout") { Description = "Give up after this long (exit 1, printing the blockers left): 30s, 2m, 500ms, or seconds. Default: no limit." };
 var wait = new Command("wait", "Block until the tree is checkpointable with the given criu options (exit 0); exit 1 on timeout, 2 if the tree exits.");
 wait.Options.Add(tree);
 wait.Options.Add(timeout);
 wait.Options.Add(interval);
+wait.Options.Add(criuCaps);
 root.Subcommands.Add(wait);
 
 int Guard(Func<int> action)
@@ -63,7 +75,7 @@ int Guard(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (e is UserFacingException or TargetException or CriuOptionException)
+    catch (Exception e) when (e is UserFacingException or TargetException or CriuOptionException or CriuCapsException)
     {
         Console.Error.WriteLine($"checkpointable: {e.Message}");
         return ExitCodes.Error;
@@ -74,6 +86,9 @@ int Guard(Func<int> action)
         return ExitCodes.Error;
     }
 }
+
+// --criu-caps is parsed inside Guard (by each action) so that a bad value is one line on stderr and exit 2.
+CriuCaps Caps(ParseResult r) => r.GetValue(criuCaps) is { } value ? CriuCaps.Parse(value) : CriuCaps.Self;
 
 root.SetAction(r =>
 {
@@ -92,17 +107,17 @@ root.SetAction(r =>
             return ExitCodes.Error;
         }
 
-        return Guard(() => ContainerCommand.Run(id, r.GetValue(json), criuTokens, stdout));
+        return Guard(() => ContainerCommand.Run(id, r.GetValue(json), criuTokens, Caps(r), stdout));
     }
 
     return Guard(() => target is { } p
-        ? CheckCommand.Run(p, r.GetValue(json), criuTokens, stdout)
-        : HostCommand.Run(r.GetValue(json), criuTokens, stdout));
+        ? CheckCommand.Run(p, r.GetValue(json), criuTokens, Caps(r), stdout)
+        : HostCommand.Run(r.GetValue(json), criuTokens, Caps(r), stdout));
 });
-fdinfo.SetAction(r => Guard(() => FdInfoCommand.Run(r.GetValue(fdinfoPid), r.GetValue(json), criuTokens, stdout)));
-watch.SetAction(r => Guard(() => WatchCommand.Run(r.GetValue(tree), r.GetValue(json), r.GetValue(interval)!, criuTokens, stdout)));
+fdinfo.SetAction(r => Guard(() => FdInfoCommand.Run(r.GetValue(fdinfoPid), r.GetValue(json), criuTokens, Caps(r), stdout)));
+watch.SetAction(r => Guard(() => WatchCommand.Run(r.GetValue(tree), r.GetValue(json), r.GetValue(interval)!, criuTokens, Caps(r), stdout)));
 wait.SetAction(r => Guard(() => r.GetValue(tree) is { } p
-    ? WaitCommand.Run(p, r.GetValue(timeout), r.GetValue(interval)!, criuTokens, stdout)
+    ? WaitCommand.Run(p, r.GetValue(timeout), r.GetValue(interval)!, criuTokens, Caps(r), stdout)
     : throw new UserFacingException("wait needs -t PID")));
 
 // mount DIR: the seed's files served by FUSE, computed when read (issue 3).
@@ -113,8 +128,9 @@ var mount = new Command("mount", "Serve DIR/PID/checkpointable, DIR/PID/fdinfo/N
 mount.Arguments.Add(mountDir);
 mount.Options.Add(allowOther);
 mount.Options.Add(daemon);
+mount.Options.Add(criuCaps);
 root.Subcommands.Add(mount);
-mount.SetAction(r => Guard(() => MountCommand.Run(r.GetValue(mountDir)!, r.GetValue(allowOther), r.GetValue(daemon), criuTokens)));
+mount.SetAction(r => Guard(() => MountCommand.Run(r.GetValue(mountDir)!, r.GetValue(allowOther), r.GetValue(daemon), criuTokens, Caps(r))));
 
 if (ArgumentSplitter.Unknown(ours) is { } unknown)
 {

@@ -741,6 +741,60 @@ static void r_threads(void)
 }
 static void f_threads(void) { start_root(r_threads); }
 
+/* credentials other than the launcher's (root): criu without CAP_SYS_RESOURCE cannot prlimit64 them */
+#define NOBODY_ID 65534
+/* a credential change clears PR_SET_PDEATHSIG (kernel/cred.c commit_creds): set it again */
+static void rearm_pdeathsig(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		DIE("PR_SET_PDEATHSIG");
+}
+static void r_uid_nobody(void)
+{
+	if (setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID))
+		DIE("setresuid");
+	rearm_pdeathsig();
+}
+static void f_uid_nobody(void) { need_root(); start_root(r_uid_nobody); }
+static void r_gid_nobody(void)
+{
+	if (setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID))
+		DIE("setresgid");
+	rearm_pdeathsig();
+}
+static void f_gid_nobody(void) { need_root(); start_root(r_gid_nobody); }
+static void r_child_uid_nobody(void) { spawn(r_uid_nobody); }
+static void f_child_uid_nobody(void) { need_root(); start_root(r_child_uid_nobody); }
+static int thread_uid_pipe[2];
+static void *thread_uid_nobody(void *a)
+{
+	/* the raw syscall changes this thread only; glibc's setresuid() would change every thread */
+	char ok = 1;
+	if (syscall(SYS_setresuid, NOBODY_ID, NOBODY_ID, NOBODY_ID))
+		ok = 0;
+	if (write(thread_uid_pipe[1], &ok, 1) != 1)
+		_exit(1);
+	hang();
+	return a;
+}
+static void r_thread_uid_nobody(void)
+{
+	pthread_t t;
+	char ok = 0;
+	if (pipe(thread_uid_pipe))
+		DIE("pipe");
+	int e = pthread_create(&t, NULL, thread_uid_nobody, NULL);
+	if (e) {
+		errno = e;
+		DIE("pthread_create");
+	}
+	if (read(thread_uid_pipe[0], &ok, 1) != 1 || !ok)
+		DIEX("the thread's setresuid failed");
+	close(thread_uid_pipe[0]);
+	close(thread_uid_pipe[1]);
+}
+static void f_thread_uid_nobody(void) { need_root(); start_root(r_thread_uid_nobody); }
+
 static void c_grandparent(void) { spawn(NULL); }
 static void r_tree(void)
 {
@@ -2598,6 +2652,10 @@ static const struct factory {
 	{ "sleep", f_sleep, 0, "plain root, single thread, sleeping" },
 	{ "threads", f_threads, 0, "root with 4 extra threads" },
 	{ "tree", f_tree, 0, "root with 2 children and 1 grandchild" },
+	{ "uid-nobody", f_uid_nobody, 0, "root dropped to uid 65534 (setresuid), gid 0" },
+	{ "gid-nobody", f_gid_nobody, 0, "root changed only its gid to 65534 (setresgid), uid 0" },
+	{ "child-uid-nobody", f_child_uid_nobody, 0, "root (uid 0) with one child dropped to uid 65534" },
+	{ "thread-uid-nobody", f_thread_uid_nobody, 0, "root (uid 0) with one extra thread whose uid alone is 65534 (raw SYS_setresuid)" },
 	{ "zombie-child", f_zombie_child, 0, "root with one exited, unreaped child" },
 	{ "stopped-child", f_stopped_child, 0, "root's child stopped with SIGSTOP" },
 	{ "not-session-leader", f_not_session_leader, L_SETSID, "root in the launcher's session, own process group" },

@@ -1,3 +1,4 @@
+using Checkpointable.Options;
 using Checkpointable.Predict;
 using Checkpointable.Render;
 
@@ -6,9 +7,9 @@ namespace Checkpointable.Cli.Commands;
 /// <summary>`checkpointable -t PID [criu options]`: judge the tree of PID as `criu dump -t PID` would.</summary>
 public static class CheckCommand
 {
-    public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
+    public static int Run(int pid, bool json, IReadOnlyList<string> criuTokens, CriuCaps caps, TextWriter output)
     {
-        var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens));
+        var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens, caps));
         output.Write(json ? JsonRenderer.Render(judgement, criuTokens) : SeedTextRenderer.Render(judgement, criuTokens));
         return (int)judgement.Verdict;
     }

@@ -1,3 +1,4 @@
+using Checkpointable.Options;
 using Checkpointable.Predict;
 using Checkpointable.Render;
 
@@ -6,9 +7,9 @@ namespace Checkpointable.Cli.Commands;
 /// <summary>`checkpointable --container ID [criu options]`: judge a container's init tree as its runtime's checkpoint would.</summary>
 public static class ContainerCommand
 {
-    public static int Run(string id, bool json, IReadOnlyList<string> criuTokens, TextWriter output)
+    public static int Run(string id, bool json, IReadOnlyList<string> criuTokens, CriuCaps caps, TextWriter output)
     {
-        var c = Predictor.JudgeContainer(id, criuTokens);
+        var c = Predictor.JudgeContainer(id, criuTokens, caps: caps);
         if (json)
         {
             output.Write(JsonRenderer.Render(c, criuTokens));

@@ -1,3 +1,4 @@
+using Checkpointable.Options;
 using Checkpointable.Predict;
 using Checkpointable.Render;
 
@@ -6,9 +7,9 @@ namespace Checkpointable.Cli.Commands;
 /// <summary>`checkpointable` with no PID: every process of the host, each judged as the root of its own tree.</summary>
 public static class HostCommand
 {
-    public static int Run(bool json, IReadOnlyList<string> criuTokens, TextWriter output)
+    public static int Run(bool json, IReadOnlyList<string> criuTokens, CriuCaps caps, TextWriter output)
     {
-        var scan = Predictor.JudgeHost(Predictor.Options(criuTokens));
+        var scan = Predictor.JudgeHost(Predictor.Options(criuTokens, caps));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var rows = scan.Judgements.Select(j => HostTableRenderer.Row(j, scan.Containers)).ToList();
         output.Write(json ? JsonRenderer.Render(rows) : HostTableRenderer.Render(rows));

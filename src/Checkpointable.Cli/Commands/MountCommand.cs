@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Checkpointable.Mount;
+using Checkpointable.Options;
 using Checkpointable.Predict;
 
 namespace Checkpointable.Cli.Commands;
@@ -11,11 +12,11 @@ namespace Checkpointable.Cli.Commands;
 /// </summary>
 public static class MountCommand
 {
-    public static int Run(string dir, bool allowOther, bool daemon, IReadOnlyList<string> criuTokens)
+    public static int Run(string dir, bool allowOther, bool daemon, IReadOnlyList<string> criuTokens, CriuCaps caps)
     {
         try
         {
-            var options = Predictor.Options(criuTokens); // bad criu options fail here, before anything is mounted
+            var options = Predictor.Options(criuTokens, caps); // bad criu options fail here, before anything is mounted
             string mountPoint = MountPreflight.Check(dir);
             if (daemon)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Checkpointable.Options;
 using Checkpointable.Predict;
 using Checkpointable.Render;
 using Checkpointable.Rules;
@@ -14,13 +15,13 @@ namespace Checkpointable.Cli.Commands;
 /// </summary>
 public static class WaitCommand
 {
-    public static int Run(int pid, string? timeout, string interval, IReadOnlyList<string> criuTokens, TextWriter output)
+    public static int Run(int pid, string? timeout, string interval, IReadOnlyList<string> criuTokens, CriuCaps caps, TextWriter output)
     {
         var period = WatchCommand.Period(interval);
         TimeSpan? limit = timeout is null ? null : DurationParser.Parse(timeout, "--timeout");
         using var stop = Interruption.Listen();
         var clock = Stopwatch.StartNew();
-        var watch = new TreeWatch(pid, Predictor.Options(criuTokens));
+        var watch = new TreeWatch(pid, Predictor.Options(criuTokens, caps));
         watch.Start();
         if (watch.Current!.Verdict != Verdict.Checkpointable)
         {

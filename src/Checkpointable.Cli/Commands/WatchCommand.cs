@@ -1,3 +1,4 @@
+using Checkpointable.Options;
 using Checkpointable.Predict;
 using Checkpointable.Render;
 using Checkpointable.Watch;
@@ -10,10 +11,10 @@ namespace Checkpointable.Cli.Commands;
 /// </summary>
 public static class WatchCommand
 {
-    public static int Run(int? pid, bool json, string interval, IReadOnlyList<string> criuTokens, TextWriter output)
+    public static int Run(int? pid, bool json, string interval, IReadOnlyList<string> criuTokens, CriuCaps caps, TextWriter output)
     {
         var period = Period(interval);
-        var options = Predictor.Options(criuTokens);
+        var options = Predictor.Options(criuTokens, caps);
         using var stop = Interruption.Listen();
         var stream = pid is { } p
             ? Watcher.WatchTree(p, options, period, cancel: stop.Token)

@@ -13,7 +13,7 @@ namespace Checkpointable.Cli.Serve;
 /// </summary>
 public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> criuTokens)
 {
-    private readonly SharedScan<HostView> _hostScan = new(() => HostView.Take(criuTokens), settings.MinAge);
+    private readonly SharedScan<HostView> _hostScan = new(() => HostView.Take(criuTokens, settings.CriuCaps), settings.MinAge);
     private readonly SemaphoreSlim _slots = new(settings.MaxScans, settings.MaxScans);
     private readonly ServeCounters _counters = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedScan<TargetAnswer>> _targets = new(StringComparer.Ordinal);
@@ -156,7 +156,7 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
     {
         try
         {
-            var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens));
+            var judgement = Predictor.JudgeTree(pid, Predictor.Options(criuTokens, settings.CriuCaps));
             return (200, JsonRenderer.Render(judgement, criuTokens));
         }
         catch (TargetException e)
@@ -176,7 +176,7 @@ public sealed class ServeHandler(ServeSettings settings, IReadOnlyList<string> c
 
         try
         {
-            return (200, JsonRenderer.Render(Predictor.JudgeContainer(id, criuTokens, index), criuTokens));
+            return (200, JsonRenderer.Render(Predictor.JudgeContainer(id, criuTokens, index, caps: settings.CriuCaps), criuTokens));
         }
         catch (TargetException e)
         {

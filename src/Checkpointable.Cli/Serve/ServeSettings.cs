@@ -6,6 +6,9 @@ namespace Checkpointable.Cli.Serve;
 /// <summary>serve's settings: where to listen, how long a host scan is reused, how many target scans may run at once.</summary>
 public sealed record ServeSettings(IPEndPoint Listen, TimeSpan MinAge, int MaxScans, bool ProcessMetrics)
 {
+    /// <summary>The capability set criu is assumed to run with (--criu-caps), for every scan and request.</summary>
+    public Checkpointable.Options.CriuCaps CriuCaps { get; init; } = Checkpointable.Options.CriuCaps.Self;
+
     public const string DefaultListen = "127.0.0.1:9843";
 
     /// <summary>How long a request waits for a free scan slot before it gets 503.</summary>

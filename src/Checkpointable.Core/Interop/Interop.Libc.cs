@@ -170,6 +170,22 @@ internal static unsafe partial class Libc
         return 0;
     }
 
+    /// <summary>getxattr(2) as bytes (at most 256, e.g. security.capability of a file). Returns 0 or errno.</summary>
+    internal static int GetXattrBytes(string path, string name, out byte[] value)
+    {
+        const int Max = 256;
+        byte* buf = stackalloc byte[Max];
+        nint n = getxattr_(path, name, buf, Max);
+        if (n < 0)
+        {
+            value = [];
+            return Marshal.GetLastPInvokeError();
+        }
+
+        value = new ReadOnlySpan<byte>(buf, (int)n).ToArray();
+        return 0;
+    }
+
     /// <summary>getxattr(2) as text, e.g. "system.sockprotoname" on /proc/P/fd/N. Returns 0 or errno.</summary>
     internal static int GetXattr(string path, string name, out string value)
     {

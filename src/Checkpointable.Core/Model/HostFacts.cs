@@ -13,6 +13,18 @@ public sealed class HostFacts
 
     public required bool IsRoot { get; init; }
 
+    /// <summary>
+    /// The checker's own uids, gids and effective capabilities (/proc/self/status): criu's by default
+    /// (--criu-caps self). Hand-built facts default to full root, as every rule assumed before.
+    /// </summary>
+    public CriuPrivileges CheckerPrivileges { get; init; } = CriuPrivileges.FullRoot with { Source = PrivilegeSource.Checker };
+
+    /// <summary>
+    /// What the criu on PATH would run with when exec'ed from here: its file capabilities (security.capability)
+    /// applied to the checker's credentials (--criu-caps file); the checker's own when no criu was found.
+    /// </summary>
+    public CriuPrivileges CriuFilePrivileges { get; init; } = CriuPrivileges.FullRoot with { Source = PrivilegeSource.CriuFile };
+
     /// <summary>Our effective uid, named when a read of another user's /proc files is refused.</summary>
     public uint EffectiveUserId { get; init; }
 

@@ -10,9 +10,29 @@ public sealed record ProcStatus(
     IReadOnlyList<int> NsSid,
     ulong SigPnd,
     ulong ShdPnd,
-    uint Uid,
     char State)
 {
+    /// <summary>The Uid: line (real, effective, saved, fs); null when it is missing or malformed.</summary>
+    public CredentialIds? Uids { get; init; }
+
+    /// <summary>The Gid: line (real, effective, saved, fs); null when it is missing or malformed.</summary>
+    public CredentialIds? Gids { get; init; }
+
+    /// <summary>CapEff: the effective capabilities (read for the checker itself: criu's set by default).</summary>
+    public CapabilitySet? CapEff { get; init; }
+
+    /// <summary>CapInh: inheritable capabilities (for a criu binary with file capabilities exec'ed from here).</summary>
+    public CapabilitySet? CapInh { get; init; }
+
+    /// <summary>CapBnd: the bounding set, which caps what an exec'ed criu can gain.</summary>
+    public CapabilitySet? CapBnd { get; init; }
+
+    /// <summary>CapAmb: ambient capabilities, kept across an exec by a non-root user.</summary>
+    public CapabilitySet? CapAmb { get; init; }
+
+    /// <summary>The real uid (0 when the Uid: line could not be parsed).</summary>
+    public uint Uid => Uids?.Real ?? 0;
+
     /// <summary>The pid as seen in the process's own (innermost) pid namespace.</summary>
     public int InnermostPid => NsPid.Count > 0 ? NsPid[^1] : Pid;
 

@@ -40,6 +40,12 @@ public sealed class ProcessSnapshot
     /// <summary>The soft RLIMIT_NOFILE (/proc/P/limits); null when unread. <see cref="ulong.MaxValue"/> is unlimited.</summary>
     public ulong? OpenFilesLimit { get; init; }
 
+    /// <summary>
+    /// For a process in a user namespace below ours: the owner (creator's euid) of its ancestor namespace just
+    /// below ours, who holds every capability there (kernel/capability.c ns_capable); null otherwise or unread.
+    /// </summary>
+    public uint? UserNamespaceCreator { get; init; }
+
     /// <summary>The process exited while being read (or before).</summary>
     public bool Gone { get; init; }
 
@@ -67,6 +73,7 @@ public sealed class ProcessSnapshot
         UidMap = UidMap,
         GidMap = GidMap,
         OpenFilesLimit = OpenFilesLimit,
+        UserNamespaceCreator = UserNamespaceCreator,
         Gone = Gone,
         Errors = Errors,
     };

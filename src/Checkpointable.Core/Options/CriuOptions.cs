@@ -76,6 +76,12 @@ public sealed class CriuOptions
 
     public string? LibDir { get; set; }
 
+    /// <summary>
+    /// Not a criu option but ours (--criu-caps): the credentials and capabilities criu is assumed to run with.
+    /// Kept here because it travels with the options to every judgement; criu's parser never sets it.
+    /// </summary>
+    public CriuCaps CriuCaps { get; set; } = CriuCaps.Self;
+
     /// <summary>Options accepted for compatibility that do not change a dump verdict (-D, -o, -v4, --leave-running, …).</summary>
     public List<string> Ignored { get; } = [];
 
@@ -106,6 +112,7 @@ public sealed class CriuOptions
 
         CriuOptionParser.Apply(copy, tokens);
         copy.ConfigFiles.AddRange(ConfigFiles);
+        copy.CriuCaps = CriuCaps;
         return copy;
     }
 

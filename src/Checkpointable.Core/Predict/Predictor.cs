@@ -12,8 +12,16 @@ namespace Checkpointable.Predict;
 /// </summary>
 public static class Predictor
 {
-    /// <summary>criu's options from its command-line tokens plus its config files, as criu would read them.</summary>
-    public static CriuOptions Options(IReadOnlyList<string> criuTokens) => CriuOptionParser.Effective(criuTokens);
+    /// <summary>
+    /// criu's options from its command-line tokens plus its config files, as criu would read them, and the
+    /// capability set criu is assumed to run with (our --criu-caps; null: the checker's own).
+    /// </summary>
+    public static CriuOptions Options(IReadOnlyList<string> criuTokens, CriuCaps? caps = null)
+    {
+        var options = CriuOptionParser.Effective(criuTokens);
+        options.CriuCaps = caps ?? CriuCaps.Self;
+        return options;
+    }
 
     /// <summary>Judge the tree of <paramref name="pid"/> as `criu dump -t PID` with those options would.</summary>
     /// <exception cref="TargetException">No such process, a thread id, or the root exited while read.</exception>
@@ -34,11 +42,11 @@ public static class Predictor
     /// with the criu options runc/crun add (<see cref="Containers.RuntimeOptions"/>) before <paramref name="userTokens"/>.
     /// </summary>
     /// <exception cref="TargetException">Not an id, no such container, an ambiguous prefix, or its init exited.</exception>
-    public static ContainerJudgement JudgeContainer(string id, IReadOnlyList<string> userTokens, Containers.ContainerIndex? index = null, HostFacts? host = null)
+    public static ContainerJudgement JudgeContainer(string id, IReadOnlyList<string> userTokens, Containers.ContainerIndex? index = null, HostFacts? host = null, CriuCaps? caps = null)
     {
         var (container, init) = (index ?? Containers.ContainerScanner.Scan()).Resolve(id);
         var runtime = Containers.RuntimeOptions.Read(init);
-        var judgement = JudgeTree(init, Options([.. runtime, .. userTokens]), host);
+        var judgement = JudgeTree(init, Options([.. runtime, .. userTokens], caps), host);
         return new ContainerJudgement(container, init, runtime, judgement);
     }
 
@@ -46,14 +54,14 @@ public static class Predictor
     /// Every container of a host scan judged from the scan's snapshot (no second read of /proc), each with its
     /// runtime's options before <paramref name="userTokens"/>: what serve's per-container gauges show.
     /// </summary>
-    public static IReadOnlyList<ContainerJudgement> JudgeContainers(HostScan scan, Containers.ContainerIndex index, IReadOnlyList<string> userTokens) =>
+    public static IReadOnlyList<ContainerJudgement> JudgeContainers(HostScan scan, Containers.ContainerIndex index, IReadOnlyList<string> userTokens, CriuCaps? caps = null) =>
         index.Containers
             .Where(c => scan.Snapshot.Processes.TryGetValue(c.Init, out var p) && !p.Gone && p.Stat is not null)
             .OrderBy(c => c.Container.Id, StringComparer.Ordinal)
             .Select(c =>
             {
                 var runtime = Containers.RuntimeOptions.Read(c.Init);
-                var judgement = Judge.Run(scan.Snapshot, c.Init, Options([.. runtime, .. userTokens]), verifyRemedy: false);
+                var judgement = Judge.Run(scan.Snapshot, c.Init, Options([.. runtime, .. userTokens], caps), verifyRemedy: false);
                 return new ContainerJudgement(c.Container, c.Init, runtime, judgement);
             })
             .ToList();

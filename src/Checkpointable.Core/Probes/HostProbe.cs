@@ -39,6 +39,8 @@ public static class HostProbe
         }
 
         string? criu = FindCriu();
+        var selfStatus = r.ReadText("/proc/self/status", record: false) is { } statusText && StatusParser.TryParse(statusText, out var status) ? status : null;
+        var checker = CheckerPrivileges(selfStatus);
         return new HostFacts
         {
             CheckerPid = self,
@@ -50,10 +52,41 @@ public static class HostProbe
             Hugetlb = HugetlbPools.Read(),
             Tools = FindTools(),
             CriuPath = criu,
+            CheckerPrivileges = checker,
+            CriuFilePrivileges = CriuFilePrivileges(checker, selfStatus, criu),
             CriuHasNftables = criu is null || CriuLinksNftables(criu) != false,
             Plugins = FindPlugins(),
             KernelRelease = (r.ReadText("/proc/sys/kernel/osrelease", record: false) ?? string.Empty).Trim(),
         };
+    }
+
+    /// <summary>
+    /// Our uids, gids and CapEff. An unreadable or malformed status (never seen) is taken as our euid with no
+    /// capabilities unless it is 0: a guess that errs toward "criu may be refused".
+    /// </summary>
+    private static CriuPrivileges CheckerPrivileges(ProcStatus? self)
+    {
+        uint euid = Libc.GetEffectiveUserId();
+        return new CriuPrivileges(
+            self?.Uids ?? CredentialIds.Of(euid),
+            self?.Gids ?? CredentialIds.Of(euid),
+            self?.CapEff ?? (euid == 0 ? CapabilitySet.All : CapabilitySet.None),
+            PrivilegeSource.Checker);
+    }
+
+    /// <summary>criu exec'ed from here: its file capabilities on our credentials (security/commoncap.c).</summary>
+    private static CriuPrivileges CriuFilePrivileges(CriuPrivileges checker, ProcStatus? self, string? criu)
+    {
+        FileCapabilities? file = criu is not null && Libc.GetXattrBytes(criu, "security.capability", out var xattr) == 0
+            ? FileCapabilityParser.Parse(xattr)
+            : null;
+        var effective = ExecCapabilities.Effective(
+            checker.Uids,
+            self?.CapInh ?? CapabilitySet.None,
+            self?.CapBnd ?? checker.Effective,
+            self?.CapAmb ?? CapabilitySet.None,
+            file);
+        return checker with { Effective = effective, Source = PrivilegeSource.CriuFile, CriuFile = criu };
     }
 
     /// <summary>PATH, then the sbin and bin directories: criu usually runs as root through sudo, whose secure_path has them.</summary>

@@ -79,10 +79,12 @@ public static class ProcessProbe
         ulong? openFilesLimit = !zombie && r.ReadText($"{dir}/limits", record: false) is { } limits
             && LimitsParser.TryParseOpenFiles(limits, out ulong nofile) ? nofile : null;
         string? uidMap = null, gidMap = null;
+        uint? userNsCreator = null;
         if (namespaces[NamespaceKind.User] != host.CheckerNamespaces[NamespaceKind.User])
         {
             uidMap = r.ReadText($"{dir}/uid_map");
             gidMap = r.ReadText($"{dir}/gid_map");
+            userNsCreator = Interop.UserNamespace.OwnerBelow($"{dir}/ns/user", host.CheckerNamespaces[NamespaceKind.User]);
         }
 
         return new ProcessSnapshot
@@ -103,6 +105,7 @@ public static class ProcessProbe
             UidMap = uidMap,
             GidMap = gidMap,
             OpenFilesLimit = openFilesLimit,
+            UserNamespaceCreator = userNsCreator,
             Errors = r.Errors,
         };
     }

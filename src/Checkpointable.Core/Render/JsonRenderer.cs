@@ -38,6 +38,7 @@ public static class JsonRenderer
             j.Snapshot.Host.CriuHasNftables,
             j.Snapshot.Host.Plugins,
             j.Options.ConfigFiles),
+        CriuDto.From(j.Criu, j.Options.CriuCaps),
         j.Snapshot.TakenAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
 
     public static string Render(Judgement j, IReadOnlyList<string> userTokens, bool descriptors = false) =>
@@ -71,6 +72,7 @@ public sealed record JudgementDto(
     IReadOnlyList<ProcessDto> Processes,
     IReadOnlyList<FindingDto> Findings,
     HostDto Host,
+    CriuDto Criu,
     string TakenAt)
 {
     /// <summary>Set when a container was judged (--container, /v1/containers/ID).</summary>
@@ -87,6 +89,33 @@ public sealed record ContainerDto(string Runtime, string Id, string Cgroup, stri
 
 /// <summary>Host facts that changed the verdict: where criu would run and what it would find there.</summary>
 public sealed record HostDto(string Kernel, bool Root, IReadOnlyList<string> Tools, bool CriuNftables, IReadOnlyList<string> Plugins, IReadOnlyList<string> ConfigFiles);
+
+/// <summary>
+/// The credentials and capabilities criu was assumed to run with (--criu-caps): source "checker" (the checker's
+/// own, the default), "given" (the option's set) or "criu-file" (the file capabilities of the criu on PATH).
+/// </summary>
+public sealed record CriuDto(
+    string Source,
+    string Option,
+    string? CriuFile,
+    IReadOnlyList<uint> Uids,
+    IReadOnlyList<uint> Gids,
+    string CapEff,
+    IReadOnlyList<string> Capabilities,
+    IReadOnlyList<string> MissingCapabilities,
+    string Text)
+{
+    public static CriuDto From(Model.CriuPrivileges p, Options.CriuCaps option) => new(
+        p.Source switch { Model.PrivilegeSource.Checker => "checker", Model.PrivilegeSource.CriuFile => "criu-file", _ => "given" },
+        option.Text,
+        p.CriuFile,
+        [p.Uids.Real, p.Uids.Effective, p.Uids.Saved, p.Uids.Filesystem],
+        [p.Gids.Real, p.Gids.Effective, p.Gids.Saved, p.Gids.Filesystem],
+        p.Effective.Mask.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+        p.Effective.Present.Select(Model.CapabilitySet.Name).ToList(),
+        p.Effective.Missing.Select(Model.CapabilitySet.Name).ToList(),
+        p.Describe());
+}
 
 public sealed record ProcessDto(
     int Pid,

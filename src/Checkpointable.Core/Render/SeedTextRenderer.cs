@@ -31,6 +31,7 @@ public static class SeedTextRenderer
             b.Append('\n');
         }
 
+        b.Append(CriuLine(j)).Append('\n');
         b.Append(VerdictLine(j)).Append('\n');
         if (Text.CriuCommand(j, userTokens) is { } command)
         {
@@ -59,6 +60,9 @@ public static class SeedTextRenderer
 
         return b.ToString();
     }
+
+    /// <summary>What criu is assumed to run as: "criu: uid 0, gid 0, without CAP_SYS_RESOURCE (the checker's own capabilities)".</summary>
+    public static string CriuLine(Judgement j) => $"criu: {j.Criu.Describe()}";
 
     public static string VerdictLine(Judgement j)
     {

@@ -21,6 +21,9 @@ public sealed class Judgement
 
     public IEnumerable<Finding> Blockers => Findings.Where(f => f.Blocks);
 
+    /// <summary>The credentials and capabilities criu was assumed to run with (--criu-caps).</summary>
+    public CriuPrivileges Criu => Options.CriuCaps.Resolve(Snapshot.Host);
+
     /// <summary>Some evidence could not be read: a blocker seen may still stand, but no set of options can be promised.</summary>
     public bool EvidenceMissing => Findings.Any(f => f.Severity == Severity.Unknown && !f.Lifted);
 

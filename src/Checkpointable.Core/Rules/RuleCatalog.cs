@@ -19,6 +19,7 @@ public static class RuleCatalog
 {
     public static readonly IReadOnlyList<IRule> All =
     [
+        new CapabilityRule(),
         new HostRule(),
         new KernelThreadRule(),
         new CheckerInTreeRule(),
@@ -51,6 +52,7 @@ public static class RuleCatalog
         new DatagramRule(),
         new NetlinkRule(),
         new PacketRule(),
+        new RlimitRule(),
         new SysvShmRule(),
         new FileLockRule(),
         new TtyRule(),

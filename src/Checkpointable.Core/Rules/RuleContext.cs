@@ -11,6 +11,7 @@ public sealed class RuleContext
     private List<Sockets.SocketRef>? _sockets;
     private MountTable? _treeMounts;
     private bool _treeMountsBuilt;
+    private CriuPrivileges? _criu;
 
     public RuleContext(Snapshot snapshot, ProcessTree tree, CriuOptions options)
     {
@@ -28,6 +29,9 @@ public sealed class RuleContext
     public CriuOptions Options { get; }
 
     public HostFacts Host => Snapshot.Host;
+
+    /// <summary>The credentials and capabilities criu is assumed to run with (--criu-caps; the checker's own by default).</summary>
+    public CriuPrivileges Criu => _criu ??= Options.CriuCaps.Resolve(Host);
 
     public ProcessSnapshot Root { get; }
 

@@ -13,9 +13,10 @@ internal static class LiveJudge
 
     public static HostFacts Host => s_host.Value;
 
-    public static Judgement Run(int root, IEnumerable<string> options)
+    public static Judgement Run(int root, IEnumerable<string> options, CriuCaps? caps = null)
     {
         var opts = CriuOptionParser.Effective(["--no-default-config", .. options]);
+        opts.CriuCaps = caps ?? CriuCaps.Self;
         var snapshot = Collector.CollectTree(root, Host);
         return Judge.Run(snapshot, root, opts);
     }

@@ -13,6 +13,12 @@ namespace Checkpointable.Tests.NonRoot;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) : IClassFixture<Unprivileged>
 {
+    /// <summary>
+    /// Predict for a criu with every capability and --unprivileged (what the evidence tests are about is what the
+    /// checker itself can read, not criu's own privileges, which <see cref="CriuAsNobodyNeedsCheckpointRestoreAndUnprivileged"/> covers).
+    /// </summary>
+    private static readonly string[] s_asCapableCriu = ["--criu-caps", "all", "--unprivileged"];
+
     [Fact]
     public void AnotherUsersTreeIsUndecidedAndTheMissingPrivilegeIsNamed()
     {
@@ -22,7 +28,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         }
 
         using var s = Subject.Start("sleep");
-        var r = nobody.Run("-t", s.RootPid.ToString());
+        var r = nobody.Run(["-t", s.RootPid.ToString(), .. s_asCapableCriu]);
         output.WriteLine(r.Stdout + r.Stderr);
         Assert.Equal(3, r.ExitCode);
         Assert.Contains($"cannot read /proc/{s.RootPid}/{{", r.Stdout);
@@ -48,7 +54,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         }
 
         using var s = Subject.Start("sleep");
-        var r = nobody.Run("-t", s.RootPid.ToString(), "--json");
+        var r = nobody.Run(["-t", s.RootPid.ToString(), "--json", .. s_asCapableCriu]);
         Assert.Equal(3, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Stdout);
         Assert.Equal("undecided", doc.RootElement.GetProperty("verdict").GetString());
@@ -95,7 +101,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         }
 
         using var s = nobody.StartSubject(factory);
-        var r = nobody.Run("-t", s.RootPid.ToString());
+        var r = nobody.Run(["-t", s.RootPid.ToString(), .. s_asCapableCriu]);
         output.WriteLine(r.Stdout + r.Stderr);
         Assert.Equal(expected, r.ExitCode);
         Assert.DoesNotContain("EVIDENCE", r.Stdout);
@@ -104,7 +110,8 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
             Assert.Contains(rule, r.Stdout);
         }
 
-        var root = Cli.CliRunner.Run("-t", s.RootPid.ToString());
+        // Root judging nobody's tree: criu needs CAP_SYS_RESOURCE for prlimit64 on it (H-RLIM), so root with all of them.
+        var root = Cli.CliRunner.Run("-t", s.RootPid.ToString(), "--criu-caps", "root");
         Assert.Equal(expected, root.ExitCode);
     }
 
@@ -117,7 +124,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         }
 
         using var s = Subject.Start("flock");
-        var r = nobody.Run("fdinfo", s.RootPid.ToString());
+        var r = nobody.Run(["fdinfo", s.RootPid.ToString(), .. s_asCapableCriu]);
         output.WriteLine(r.Stdout + r.Stderr);
         Assert.Equal(3, r.ExitCode);
         Assert.Contains($"/proc/{s.RootPid}/fd:checkpointable: ? (cannot read", r.Stdout);
@@ -157,7 +164,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
 
         using var theirs = Subject.Start("sleep");
         using var ours = nobody.StartSubject("sleep");
-        var r = nobody.Run("--json");
+        var r = nobody.Run(["--json", .. s_asCapableCriu]);
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Stdout);
         var rows = doc.RootElement.GetProperty("processes").EnumerateArray()
@@ -178,6 +185,41 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         }
 
         Assert.True(others > 10, $"only {others} rows of other users");
+    }
+
+    [Fact]
+    public void CriuAsNobodyNeedsCheckpointRestoreAndUnprivileged()
+    {
+        if (!Ready())
+        {
+            return;
+        }
+
+        // As criu 4.2 run by nobody answered: no capability -> "CRIU needs to have the CAP_SYS_ADMIN or the
+        // CAP_CHECKPOINT_RESTORE capability" with or without --unprivileged; CAP_CHECKPOINT_RESTORE alone ->
+        // "Running as non-root requires '--unprivileged'"; both -> dumped.
+        using var s = nobody.StartSubject("sleep");
+        string pid = s.RootPid.ToString();
+        foreach (var extra in new[] { Array.Empty<string>(), ["--unprivileged"] })
+        {
+            var none = nobody.Run(["-t", pid, .. extra]);
+            output.WriteLine(none.Stdout);
+            Assert.Equal(1, none.ExitCode);
+            Assert.Contains("has neither CAP_SYS_ADMIN nor CAP_CHECKPOINT_RESTORE", none.Stdout);
+            Assert.Contains("[H-CAP]", none.Stdout);
+            Assert.Contains("criu: uid 65534, gid 65534, no capabilities (the checker's own capabilities)\n", none.Stdout);
+            Assert.DoesNotContain("criu dump -t", none.Stdout);
+        }
+
+        var capable = nobody.Run("-t", pid, "--criu-caps", "checkpoint_restore");
+        output.WriteLine(capable.Stdout);
+        Assert.Equal(1, capable.ExitCode);
+        Assert.Contains("[H-ROOT; lift: --unprivileged]", capable.Stdout);
+        Assert.Contains($"criu dump -t {pid} --unprivileged\n", capable.Stdout);
+
+        var ok = nobody.Run("-t", pid, "--criu-caps", "checkpoint_restore", "--unprivileged");
+        output.WriteLine(ok.Stdout);
+        Assert.Equal(0, ok.ExitCode);
     }
 
     private static uint? OwnerOf(int pid)

@@ -1,8 +1,8 @@
 namespace Checkpointable.Rules.Host;
 
 /// <summary>
-/// §12 and option checks criu makes before freezing (crtools.c, config.c): --inherit-fd is restore-only,
-/// and criu needs root (or --unprivileged with CAP_CHECKPOINT_RESTORE).
+/// §12 and option checks criu makes before freezing (crtools.c, config.c): --inherit-fd is restore-only.
+/// criu's own privileges (root, --unprivileged, capabilities) are <see cref="CapabilityRule"/>'s.
 /// </summary>
 public sealed class HostRule : IRule
 {
@@ -14,12 +14,6 @@ public sealed class HostRule : IRule
         {
             c.Report("H-INHERIT", Subsystem.Host, c.Root, "options", "--inherit-fd is a restore option; criu dump rejects it (remove it)",
                 "--inherit-fd is restore-only option (criu/crtools.c:292)");
-        }
-
-        if (!c.Host.IsRoot && !c.Options.Unprivileged)
-        {
-            c.Report("H-ROOT", Subsystem.Host, c.Root, "host", "criu dump needs root (or --unprivileged with CAP_CHECKPOINT_RESTORE); this check ran without root",
-                severity: Severity.Risk);
         }
     }
 }
