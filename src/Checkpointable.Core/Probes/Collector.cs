@@ -69,12 +69,11 @@ public static class Collector
         var mounts = new Dictionary<ulong, MountTable>();
         MountTables.Read(live, host, mounts);
 
-        MountTable? checkerMounts = null;
-        if (live.Any(p => p.Namespaces[NamespaceKind.Mnt] is var ns && ns != 0 && ns != host.CheckerNamespaces[NamespaceKind.Mnt])
-            && reader.ReadText("/proc/self/mountinfo", record: false) is { } own)
-        {
-            checkerMounts = new MountTable(MountInfoParser.Parse(own));
-        }
+        // criu's own table, for the external mounts it may find there (mount.c mnt_is_external_bind): already read
+        // when a process shares criu's namespace, else read only when some process has another one.
+        ulong ownNs = host.CheckerNamespaces[NamespaceKind.Mnt];
+        MountTable? checkerMounts = mounts.GetValueOrDefault(ownNs)
+            ?? (live.Any(p => p.Namespaces[NamespaceKind.Mnt] is var ns && ns != 0 && ns != ownNs) ? MountTables.ReadOwn() : null);
 
         var devices = new Dictionary<ulong, (IReadOnlyList<NetDevice>?, string?)>();
         foreach (var group in live.Where(p => p.Namespaces[NamespaceKind.Net] is var ns && ns != 0 && ns != host.CheckerNamespaces[NamespaceKind.Net])

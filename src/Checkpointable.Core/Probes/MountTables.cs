@@ -11,6 +11,12 @@ namespace Checkpointable.Probes;
 /// </summary>
 public static class MountTables
 {
+    private const string OwnMountInfo = "/proc/self/mountinfo";
+
+    /// <summary>The checker's (criu's) own mount table; null when unreadable.</summary>
+    public static MountTable? ReadOwn() =>
+        new ProcReader().ReadText(OwnMountInfo, record: false) is { } text ? new MountTable(MountInfoParser.Parse(text)) : null;
+
     /// <summary>Adds to <paramref name="tables"/> the table of every mount namespace of <paramref name="processes"/>.</summary>
     public static void Read(IEnumerable<ProcessSnapshot> processes, HostFacts host, IDictionary<ulong, MountTable> tables)
     {
@@ -19,7 +25,7 @@ public static class MountTables
         foreach (var group in processes.Where(p => p.Namespaces[NamespaceKind.Mnt] != 0).GroupBy(p => p.Namespaces[NamespaceKind.Mnt]))
         {
             var sources = group.Key == own && own != 0
-                ? ["/proc/self/mountinfo"]
+                ? [OwnMountInfo]
                 : group.OrderBy(p => p.Root == "/" ? 0 : 1).Select(p => $"/proc/{p.Pid}/mountinfo");
             foreach (string path in sources)
             {
