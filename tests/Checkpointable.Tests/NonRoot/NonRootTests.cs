@@ -13,13 +13,10 @@ namespace Checkpointable.Tests.NonRoot;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) : IClassFixture<Unprivileged>
 {
-    [Fact]
+    [SkippableFact]
     public void AnotherUsersTreeIsUndecidedAndTheMissingPrivilegeIsNamed()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = Subject.Start("sleep");
         var r = nobody.Run("-t", s.RootPid.ToString());
@@ -39,13 +36,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Contains("criu dump -t", root.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnotherUsersTreeInJsonHasUnknownSubsystemsAndNoCommand()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = Subject.Start("sleep");
         var r = nobody.Run("-t", s.RootPid.ToString(), "--json");
@@ -58,13 +52,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Equal(1, subsystems.GetProperty("ipc").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnotherUsersBlockedTreeIsNotCheckpointableButNoCommandIsPromised()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         // T20 (not a session leader) is read from stat, which anyone may read: a certain blocker. Whether
         // --shell-job alone would do cannot be known without the fds, so no command and no "options" row.
@@ -81,7 +72,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Contains("criu dump -t", root.Stdout);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("sleep", 0, null)]
     [InlineData("flock", 1, "[L1")]
     [InlineData("zombie-child", 0, null)]
@@ -89,10 +80,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
     [InlineData("tcp-established-external", 1, "[I2")]
     public void OwnTreeIsJudgedAsRootJudgesIt(string factory, int expected, string? rule)
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = nobody.StartSubject(factory);
         var r = nobody.Run("-t", s.RootPid.ToString());
@@ -108,13 +96,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Equal(expected, root.ExitCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FdInfoOfAnotherUsersTreeSaysWhatItCouldNotRead()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = Subject.Start("flock");
         var r = nobody.Run("fdinfo", s.RootPid.ToString());
@@ -130,13 +115,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.DoesNotContain("checkpointable: ?", root.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FdInfoOfOwnTreeShowsEveryDescriptor()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = nobody.StartSubject("flock");
         var r = nobody.Run("fdinfo", s.RootPid.ToString());
@@ -147,13 +129,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.DoesNotContain("checkpointable: ?", r.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HostTableNeverGivesYesOrOptionsForWhatItCouldNotRead()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var theirs = Subject.Start("sleep");
         using var ours = nobody.StartSubject("sleep");
@@ -191,15 +170,5 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         {
             return null;
         }
-    }
-
-    private bool Ready()
-    {
-        if (!nobody.Available)
-        {
-            output.WriteLine("SKIP: needs root and setpriv");
-        }
-
-        return nobody.Available;
     }
 }
