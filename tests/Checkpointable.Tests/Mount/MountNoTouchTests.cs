@@ -19,6 +19,7 @@ public sealed class MountNoTouchTests(ITestOutputHelper output)
     public void ServingFilesTouchesNoTarget()
     {
         Skip.IfNot(File.Exists("/usr/bin/strace"), "strace is not installed");
+        MountedFileSystem.SkipUnlessRoot();
 
         using var s = Subject.Start("tcp-established-inside");
         string dir = Directory.CreateTempSubdirectory("checkpointable-mount-").FullName;
