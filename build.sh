@@ -15,6 +15,8 @@ if [ ${#need[@]} -gt 0 ]; then
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 fi
 
+# A fresh out/: when the publish fails (set -e stops here) no binary of a former build is left to be run as this one.
+rm -rf out
 dotnet publish src/Checkpointable.Cli -c Release -o out -nologo -v quiet -p:TreatWarningsAsErrors=true
 echo "built out/checkpointable" >&2
 if [ "$(id -u)" = 0 ]; then exec out/checkpointable "$@"; else exec sudo out/checkpointable "$@"; fi

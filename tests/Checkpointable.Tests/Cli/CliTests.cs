@@ -90,21 +90,10 @@ public class CliTests(ITestOutputHelper output)
     }
 
     /// <summary>The host table names the sockets no dump lists (here MPTCP, and an unbound TCP socket of a listener-less process).</summary>
-    [Fact]
+    [SkippableFact]
     public void HostTableNamesSocketsNoDumpDescribes()
     {
-        Subject? mptcp = null;
-        try
-        {
-            mptcp = Subject.Start("mptcp");
-        }
-        catch (SubjectSkippedException e)
-        {
-            output.WriteLine($"SKIP: {e.Message}");
-            return;
-        }
-
-        using (mptcp)
+        using (var mptcp = Subject.StartOrSkip("mptcp"))
         using (var listen = Subject.Start("tcp-listen"))
         {
             var r = CliRunner.Run();
@@ -171,14 +160,10 @@ public class CliTests(ITestOutputHelper output)
         Assert.Contains("an ancestor of the checker", own.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void WithoutPermissionTheVerdictIsUndecided()
     {
-        if (Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv"))
-        {
-            output.WriteLine("SKIP: needs root and setpriv");
-            return;
-        }
+        Skip.IfNot(Environment.IsPrivilegedProcess && File.Exists("/usr/bin/setpriv"), "needs root and setpriv");
 
         using var s = Subject.Start("sleep");
         // For a criu that could run (as nobody with every capability and --unprivileged): the checker's own missing

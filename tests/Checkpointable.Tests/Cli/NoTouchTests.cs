@@ -39,15 +39,11 @@ public class NoTouchTests(ITestOutputHelper output)
 
     public static TheoryData<string> CommandNames() => [.. Commands.Select(c => c.Name)];
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(CommandNames))]
     public void NoForbiddenSyscalls(string name)
     {
-        if (!File.Exists("/usr/bin/strace"))
-        {
-            output.WriteLine("SKIP: strace is not installed");
-            return;
-        }
+        Skip.IfNot(File.Exists("/usr/bin/strace"), "strace is not installed");
 
         var command = Commands.Single(c => c.Name == name);
         using var s = Subject.Start(command.Factory);

@@ -11,18 +11,14 @@ namespace Checkpointable.Tests.Containers;
 /// <summary>A live subject moved into a cgroup shaped like Docker's, on cgroup v2 and on a v1 hierarchy: resolved, judged, listed.</summary>
 public class ContainerLiveTests(ITestOutputHelper output)
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData(null)]
     [InlineData("pids")]
     public void ASubjectInADockerShapedCgroupIsResolvedToItsInitAndJudged(string? v1Controller)
     {
         using var s = Subject.Start("sleep");
         using var cg = TestCgroup.Create(v1Controller);
-        if (cg is null)
-        {
-            output.WriteLine($"SKIP: no {(v1Controller is null ? "cgroup2" : v1Controller + " v1")} hierarchy here, or not root");
-            return;
-        }
+        Skip.If(cg is null, $"no {(v1Controller is null ? "cgroup2" : v1Controller + " v1")} hierarchy here, or not root");
 
         Assert.Null(ContainerScanner.Of(s.RootPid));
         Assert.Throws<TargetException>(() => ContainerScanner.Scan().Resolve(cg.Id));
@@ -50,16 +46,12 @@ public class ContainerLiveTests(ITestOutputHelper output)
         Assert.Matches($@"\n *{s.RootPid} +\S+ +\d+ +subject +{cg.Id[..12]} ", host.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AContainerWithABlockerIsNotCheckpointableAndTheUsersOptionsApply()
     {
         using var s = Subject.Start("flock");
         using var cg = TestCgroup.Create() ?? TestCgroup.Create("pids");
-        if (cg is null)
-        {
-            output.WriteLine("SKIP: no cgroup hierarchy to make a container in");
-            return;
-        }
+        Skip.If(cg is null, "no cgroup hierarchy to make a container in");
 
         cg.Move(s.RootPid);
         var r = CliRunner.Run("--container", cg.Id);

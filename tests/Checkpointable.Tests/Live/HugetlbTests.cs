@@ -27,7 +27,7 @@ public class HugetlbTests(ITestOutputHelper output)
     public void HugetlbFilesAreMemory(string factory, int pages, int expected, string? rule)
     {
         using var pool = ReservePool(pages + 1); // one more for criu's own probe mapping
-        using var subject = Start(factory);
+        using var subject = Subject.StartOrSkip(factory);
         var j = JudgeNow(subject.RootPid);
         output.WriteLine(LiveJudge.Describe(j));
         Assert.Equal(expected, (int)j.Verdict);
@@ -45,7 +45,7 @@ public class HugetlbTests(ITestOutputHelper output)
     {
         Skip.If(File.Exists("/run/criu.kdat"), "criu's kerndat cache may hold the hugetlb device from an earlier run");
         using var pool = ReservePool(pages);
-        using var subject = Start(factory);
+        using var subject = Subject.StartOrSkip(factory);
         Skip.If(HugePages.Free != 0, "another process freed or took huge pages meanwhile");
         var j = JudgeNow(subject.RootPid);
         output.WriteLine(LiveJudge.Describe(j));
@@ -62,17 +62,6 @@ public class HugetlbTests(ITestOutputHelper output)
         return pool!;
     }
 
-    private static Subject Start(string factory)
-    {
-        try
-        {
-            return Subject.Start(factory);
-        }
-        catch (SubjectSkippedException e)
-        {
-            throw new SkipException($"{factory}: {e.Message}");
-        }
-    }
 
     /// <summary>Host facts read now: which huge pages are free is part of them.</summary>
     private static Judgement JudgeNow(int root) =>

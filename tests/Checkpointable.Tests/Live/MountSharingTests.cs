@@ -14,7 +14,7 @@ public class MountSharingTests(ITestOutputHelper output)
     [SkippableFact]
     public void SlaveOfAnOutsidePeerGroupIsRefused()
     {
-        using var subject = Start("mnt-slave-unreachable");
+        using var subject = Subject.StartOrSkip("mnt-slave-unreachable");
         string peer = MountPoint(subject.RootPid, "/peer");
         var j = LiveJudge.Run(subject.RootPid, []);
         output.WriteLine(LiveJudge.Describe(j));
@@ -32,7 +32,7 @@ public class MountSharingTests(ITestOutputHelper output)
     [SkippableFact]
     public void SharedWithAnOutsidePeerGroupIsAccepted()
     {
-        using var subject = Start("mnt-shared-peer");
+        using var subject = Subject.StartOrSkip("mnt-shared-peer");
         var j = LiveJudge.Run(subject.RootPid, []);
         output.WriteLine(LiveJudge.Describe(j));
         Assert.DoesNotContain(j.Findings, f => f.RuleId is "M-SHARE" or "M2" or "M1");
@@ -46,7 +46,7 @@ public class MountSharingTests(ITestOutputHelper output)
     [SkippableFact]
     public void BindOfAnExternalMountIsExternal()
     {
-        using var subject = Start("mnt-bind-of-bind");
+        using var subject = Subject.StartOrSkip("mnt-bind-of-bind");
         string sub = MountPoint(subject.RootPid, "/sub"), deeper = MountPoint(subject.RootPid, "/deeper");
         var j = LiveJudge.Run(subject.RootPid, []);
         output.WriteLine(LiveJudge.Describe(j));
@@ -57,17 +57,6 @@ public class MountSharingTests(ITestOutputHelper output)
         Assert.Equal(2, LiveJudge.Run(subject.RootPid, ["--external", "mnt[]"]).Findings.Count(f => f.RuleId == "M2" && f.Blocks));
     }
 
-    private static Subject Start(string factory)
-    {
-        try
-        {
-            return Subject.Start(factory);
-        }
-        catch (SubjectSkippedException e)
-        {
-            throw new SkipException($"{factory}: {e.Message}");
-        }
-    }
 
     /// <summary>The mount point in the root's mountinfo that ends with <paramref name="suffix"/>.</summary>
     private static string MountPoint(int pid, string suffix) =>

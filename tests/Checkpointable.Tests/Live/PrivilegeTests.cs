@@ -23,7 +23,7 @@ public class PrivilegeTests(ITestOutputHelper output)
     [InlineData("child-uid-nobody")]
     public void OtherIdsBlockWithoutSysResource(string factory)
     {
-        using var subject = Start(factory);
+        using var subject = Subject.StartOrSkip(factory);
         var j = LiveJudge.Run(subject.RootPid, [], s_withoutSysResource);
         output.WriteLine(LiveJudge.Describe(j));
         Assert.Equal(Verdict.NotCheckpointable, j.Verdict);
@@ -47,7 +47,7 @@ public class PrivilegeTests(ITestOutputHelper output)
     [InlineData("child-uid-nobody")]
     public void OtherIdsPassWithSysResource(string factory)
     {
-        using var subject = Start(factory);
+        using var subject = Subject.StartOrSkip(factory);
         var j = LiveJudge.Run(subject.RootPid, [], s_all);
         output.WriteLine(LiveJudge.Describe(j));
         Assert.DoesNotContain(j.Findings, f => f.RuleId == "H-RLIM");
@@ -59,7 +59,7 @@ public class PrivilegeTests(ITestOutputHelper output)
     [InlineData("sleep")]
     public void TheCheckersOwnSetIsTheDefault(string factory)
     {
-        using var subject = Start(factory);
+        using var subject = Subject.StartOrSkip(factory);
         var j = LiveJudge.Run(subject.RootPid, []);
         output.WriteLine(LiveJudge.Describe(j));
         Assert.Equal(PrivilegeSource.Checker, j.Criu.Source);
@@ -73,7 +73,7 @@ public class PrivilegeTests(ITestOutputHelper output)
     [InlineData("zombie-child")] // zombies are not dumped through dump_task_core_all
     public void SameIdsOrOnlyAThreadDifferingPass(string factory)
     {
-        using var subject = Start(factory);
+        using var subject = Subject.StartOrSkip(factory);
         var j = LiveJudge.Run(subject.RootPid, [], s_withoutSysResource);
         output.WriteLine(LiveJudge.Describe(j));
         Assert.DoesNotContain(j.Findings, f => f.RuleId == "H-RLIM");
@@ -83,7 +83,7 @@ public class PrivilegeTests(ITestOutputHelper output)
     [SkippableFact]
     public void NeitherSysAdminNorCheckpointRestoreBlocksWithNoOption()
     {
-        using var subject = Start("sleep");
+        using var subject = Subject.StartOrSkip("sleep");
         foreach (var options in new[] { Array.Empty<string>(), ["--unprivileged"] })
         {
             var j = LiveJudge.Run(subject.RootPid, options, CriuCaps.Parse("all,-sys_admin,-checkpoint_restore"));
@@ -100,7 +100,7 @@ public class PrivilegeTests(ITestOutputHelper output)
     public void RootWithCheckpointRestoreButNotSysAdminNeedsUnprivileged()
     {
         Skip.IfNot(LiveJudge.Host.CriuHasNftables, "the netns probe exists only in a criu built with libnftables (kerndat.c:1633)");
-        using var subject = Start("sleep");
+        using var subject = Subject.StartOrSkip("sleep");
         var caps = CriuCaps.Parse("all,-sys_admin");
         var j = LiveJudge.Run(subject.RootPid, [], caps);
         output.WriteLine(LiveJudge.Describe(j));
@@ -116,21 +116,9 @@ public class PrivilegeTests(ITestOutputHelper output)
     [SkippableFact]
     public void FullRootHasNoPrivilegeFinding()
     {
-        using var subject = Start("uid-nobody");
+        using var subject = Subject.StartOrSkip("uid-nobody");
         var j = LiveJudge.Run(subject.RootPid, [], CriuCaps.Parse("root"));
         Assert.DoesNotContain(j.Findings, f => f.RuleId is "H-RLIM" or "H-CAP" or "H-ROOT");
     }
 
-    private Subject Start(string factory)
-    {
-        try
-        {
-            return Subject.Start(factory);
-        }
-        catch (SubjectSkippedException e)
-        {
-            output.WriteLine($"SKIP {factory}: {e.Message}");
-            throw new SkipException(e.Message);
-        }
-    }
 }

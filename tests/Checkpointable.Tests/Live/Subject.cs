@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Xunit;
 
 namespace Checkpointable.Tests.Live;
 
@@ -47,6 +48,22 @@ public sealed class Subject : IDisposable
     /// Throws <see cref="SubjectSkippedException"/> when the state can't be built on this machine (exit 77).
     /// </summary>
     public static Subject Start(string factory, params string[] args) => StartWrapped([], factory, args);
+
+    /// <summary>
+    /// As <see cref="Start"/>, for a [SkippableFact] or [SkippableTheory]: when the state can't be built on this machine
+    /// (exit 77) the test is reported skipped with the factory's SKIP reason, never passed.
+    /// </summary>
+    public static Subject StartOrSkip(string factory, params string[] args)
+    {
+        try
+        {
+            return Start(factory, args);
+        }
+        catch (SubjectSkippedException e)
+        {
+            throw new SkipException($"{factory}: {e.Message}");
+        }
+    }
 
     /// <summary>
     /// As <see cref="Start"/>, run through <paramref name="wrapper"/> (a command that execs the rest of its arguments,

@@ -23,7 +23,7 @@ public sealed class LifecycleTests
         Assert.Fail($"not within 30 s: {what}");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(15)]
     [InlineData(2)]
     public void SignalUnmountsCleanly(int signal)
@@ -36,7 +36,7 @@ public sealed class LifecycleTests
         Assert.False(MountedFileSystem.IsMounted(m.Dir));
     }
 
-    [Fact]
+    [SkippableFact]
     public void FusermountUnmountEndsTheMount()
     {
         using var m = new MountedFileSystem();
@@ -46,7 +46,7 @@ public sealed class LifecycleTests
         Assert.False(MountedFileSystem.IsMounted(m.Dir));
     }
 
-    [Fact]
+    [SkippableFact]
     public void StaleMountIsReportedWithTheFix()
     {
         string dir;
@@ -68,7 +68,7 @@ public sealed class LifecycleTests
         Assert.True(File.Exists(fixedMount.PathOf("checkpointable")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void AMountIsNotMountedTwice()
     {
         using var m = new MountedFileSystem();
@@ -105,9 +105,10 @@ public sealed class LifecycleTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void DaemonDetachesAndStopsOnSigterm()
     {
+        MountedFileSystem.SkipUnlessRoot();
         string dir = Directory.CreateTempSubdirectory("checkpointable-mount-").FullName;
         int daemon = 0;
         try
@@ -141,9 +142,10 @@ public sealed class LifecycleTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void MissingLibfuseIsNamedWithThePackage()
     {
+        MountedFileSystem.SkipUnlessRoot(); // and unshare -m needs it
         string dir = Directory.CreateTempSubdirectory("checkpointable-mount-").FullName;
         try
         {

@@ -34,7 +34,7 @@ public sealed class MountAbuseTests(ITestOutputHelper output)
         "exec 3<> {dir}/{pid}/checkpointable",
     ];
 
-    [Fact]
+    [SkippableFact]
     public void MalformedPathsAreENOENTAndWritesAreRefused()
     {
         using var s = Subject.Start("flock");
@@ -71,7 +71,7 @@ public sealed class MountAbuseTests(ITestOutputHelper output)
         Assert.Equal(["checkpointable", "checkpointable.json", "fdinfo", "reasons"], Directory.EnumerateFileSystemEntries(m.PathOf(pid)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ASlowReaderDoesNotBlockOtherReaders()
     {
         using var s = Subject.Start("flock");
@@ -128,7 +128,7 @@ public sealed class MountAbuseTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void ThirtyTwoConcurrentReadersOfOneFileAllGetItAndMemoryStaysBounded()
     {
         using var s = Subject.Start("sleep");

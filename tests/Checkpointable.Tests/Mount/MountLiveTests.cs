@@ -18,7 +18,7 @@ public sealed class MountLiveTests
         return r.Stdout;
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("sleep")]
     [InlineData("flock")]
     [InlineData("tcp-established-external")]
@@ -35,7 +35,7 @@ public sealed class MountLiveTests
         Assert.Equal(cli.ExitCode == 0, !file.Contains(": 0\n", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void SeedFileOfATreeHasTheBlockersOfEveryProcess()
     {
         using var s = Subject.Start("ptraced-child"); // the child is traced (T4): task 0 in the child's block only
@@ -48,7 +48,7 @@ public sealed class MountLiveTests
         Assert.Contains("task: 1", blocks[s.RootPid]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("flock")]
     [InlineData("tcp-established-external")]
     [InlineData("tree")]
@@ -73,7 +73,7 @@ public sealed class MountLiveTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("flock")]
     [InlineData("sleep")]
     [InlineData("ptraced-child")]
@@ -95,7 +95,7 @@ public sealed class MountLiveTests
         Assert.Equal(WithoutTime(CliRunner.Run("-t", pid, "--json").Stdout), WithoutTime(json));
     }
 
-    [Fact]
+    [SkippableFact]
     public void CriuOptionsOfTheMountApply()
     {
         using var s = Subject.Start("flock");
@@ -108,7 +108,7 @@ public sealed class MountLiveTests
         Assert.Contains("locks: 1", lifted, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HostTableHasTheCliRowOfTheSubject()
     {
         using var s = Subject.Start("flock");
@@ -120,7 +120,7 @@ public sealed class MountLiveTests
         Assert.Contains(" options ", Row(table), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void UsualToolsReadWholeFiles()
     {
         using var s = Subject.Start("flock");
@@ -136,7 +136,7 @@ public sealed class MountLiveTests
         Assert.Equal(0, new FileInfo(file).Length); // direct_io: size 0 as in /proc; readers read to EOF
     }
 
-    [Fact]
+    [SkippableFact]
     public void ListingsComeFromProcNow()
     {
         using var s = Subject.Start("flock");
@@ -156,7 +156,7 @@ public sealed class MountLiveTests
         Assert.False(Directory.Exists(m.PathOf(thread.ToString()))); // a thread id is not a process
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExitedProcessServesOpenFilesThenIsGone()
     {
         var s = Subject.Start("flock");
@@ -183,7 +183,7 @@ public sealed class MountLiveTests
         Assert.Contains("No such file or directory", cat.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void NothingIsWritable()
     {
         using var s = Subject.Start("sleep");

@@ -15,14 +15,11 @@ public sealed class MountNoTouchTests(ITestOutputHelper output)
 {
     private static readonly string[] s_forbidden = ["ptrace", "kill", "tgkill", "tkill", "pidfd_send_signal", "process_vm_readv", "process_vm_writev"];
 
-    [Fact]
+    [SkippableFact]
     public void ServingFilesTouchesNoTarget()
     {
-        if (!File.Exists("/usr/bin/strace"))
-        {
-            output.WriteLine("SKIP: strace is not installed");
-            return;
-        }
+        Skip.IfNot(File.Exists("/usr/bin/strace"), "strace is not installed");
+        MountedFileSystem.SkipUnlessRoot();
 
         using var s = Subject.Start("tcp-established-inside");
         string dir = Directory.CreateTempSubdirectory("checkpointable-mount-").FullName;

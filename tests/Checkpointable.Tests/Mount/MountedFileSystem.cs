@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Checkpointable.Tests.Cli;
+using Xunit;
 
 namespace Checkpointable.Tests.Mount;
 
@@ -22,6 +23,7 @@ internal sealed class MountedFileSystem : IDisposable
     /// <summary>Mounts on an existing directory (e.g. again, after fixing a stale mount).</summary>
     public MountedFileSystem(string dir, string[] extraArgs)
     {
+        SkipUnlessRoot();
         Dir = dir;
         var psi = new ProcessStartInfo(CliRunner.Path)
         {
@@ -66,6 +68,13 @@ internal sealed class MountedFileSystem : IDisposable
     }
 
     public string Dir { get; }
+
+    /// <summary>
+    /// The mount tests mount FUSE and expect what root sees (every process readable; /dev/fuse may be root's only, as
+    /// on hosts without udev): without root, the calling [SkippableFact] or [SkippableTheory] is reported skipped.
+    /// </summary>
+    public static void SkipUnlessRoot() =>
+        Skip.IfNot(Environment.IsPrivilegedProcess, "needs root: the mount tests mount FUSE and read every process as root");
 
     public Process Process { get; }
 

@@ -14,7 +14,7 @@ public sealed class StressTests(ITestOutputHelper output)
     private const int Readers = 8;
     private const int ReadsPerReader = 250;
 
-    [Fact]
+    [SkippableFact]
     public async Task ConcurrentReadersOfComingAndGoingProcesses()
     {
         using var m = new MountedFileSystem();

@@ -19,13 +19,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
     /// </summary>
     private static readonly string[] s_asCapableCriu = ["--criu-caps", "all", "--unprivileged"];
 
-    [Fact]
+    [SkippableFact]
     public void AnotherUsersTreeIsUndecidedAndTheMissingPrivilegeIsNamed()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = Subject.Start("sleep");
         var r = nobody.Run(["-t", s.RootPid.ToString(), .. s_asCapableCriu]);
@@ -45,13 +42,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Contains("criu dump -t", root.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnotherUsersTreeInJsonHasUnknownSubsystemsAndNoCommand()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = Subject.Start("sleep");
         var r = nobody.Run(["-t", s.RootPid.ToString(), "--json", .. s_asCapableCriu]);
@@ -64,13 +58,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Equal(1, subsystems.GetProperty("ipc").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnotherUsersBlockedTreeIsNotCheckpointableButNoCommandIsPromised()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         // T20 (not a session leader) is read from stat, which anyone may read: a certain blocker. Whether
         // --shell-job alone would do cannot be known without the fds, so no command and no "options" row.
@@ -87,7 +78,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Contains("criu dump -t", root.Stdout);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("sleep", 0, null)]
     [InlineData("flock", 1, "[L1")]
     [InlineData("zombie-child", 0, null)]
@@ -95,10 +86,7 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
     [InlineData("tcp-established-external", 1, "[I2")]
     public void OwnTreeIsJudgedAsRootJudgesIt(string factory, int expected, string? rule)
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = nobody.StartSubject(factory);
         var r = nobody.Run(["-t", s.RootPid.ToString(), .. s_asCapableCriu]);
@@ -115,13 +103,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.Equal(expected, root.ExitCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FdInfoOfAnotherUsersTreeSaysWhatItCouldNotRead()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = Subject.Start("flock");
         var r = nobody.Run(["fdinfo", s.RootPid.ToString(), .. s_asCapableCriu]);
@@ -137,13 +122,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.DoesNotContain("checkpointable: ?", root.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void FdInfoOfOwnTreeShowsEveryDescriptor()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var s = nobody.StartSubject("flock");
         var r = nobody.Run("fdinfo", s.RootPid.ToString());
@@ -154,13 +136,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.DoesNotContain("checkpointable: ?", r.Stdout);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HostTableNeverGivesYesOrOptionsForWhatItCouldNotRead()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         using var theirs = Subject.Start("sleep");
         using var ours = nobody.StartSubject("sleep");
@@ -187,13 +166,10 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         Assert.True(others > 10, $"only {others} rows of other users");
     }
 
-    [Fact]
+    [SkippableFact]
     public void CriuAsNobodyNeedsCheckpointRestoreAndUnprivileged()
     {
-        if (!Ready())
-        {
-            return;
-        }
+        Skip.IfNot(nobody.Available, "needs root and setpriv");
 
         // As criu 4.2 run by nobody answered: no capability -> "CRIU needs to have the CAP_SYS_ADMIN or the
         // CAP_CHECKPOINT_RESTORE capability" with or without --unprivileged; CAP_CHECKPOINT_RESTORE alone ->
@@ -233,15 +209,5 @@ public sealed class NonRootTests(Unprivileged nobody, ITestOutputHelper output) 
         {
             return null;
         }
-    }
-
-    private bool Ready()
-    {
-        if (!nobody.Available)
-        {
-            output.WriteLine("SKIP: needs root and setpriv");
-        }
-
-        return nobody.Available;
     }
 }

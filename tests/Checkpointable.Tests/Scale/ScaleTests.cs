@@ -20,18 +20,14 @@ public sealed class ScaleCollection;
 [Collection("scale")]
 public sealed class ScaleTests(ITestOutputHelper output)
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData("fds", "15000", null, 1)]       // one process, below this machine's hard RLIMIT_NOFILE (20,000)
     [InlineData("fds", "100000", "10", 10)]
     [InlineData("tree", "2000", null, 2000)]
     [InlineData("sockets", "20000", "20", 20)]
     public void LargeTreeIsJudgedCheckpointable(string kind, string size, string? processes, int members)
     {
-        if (Environment.UserName != "root")
-        {
-            output.WriteLine("SKIP: needs root (RLIMIT_NOFILE above the hard limit)");
-            return;
-        }
+        Skip.IfNot(Environment.IsPrivilegedProcess, "needs root (RLIMIT_NOFILE above the hard limit)");
 
         using var tree = processes is null ? new LargeTree(kind, size) : new LargeTree(kind, size, processes);
         var r = CliRunner.Run("-t", tree.RootPid.ToString(), "--json");
@@ -45,14 +41,10 @@ public sealed class ScaleTests(ITestOutputHelper output)
         Assert.Equal("checkpointable", doc.RootElement.GetProperty("verdict").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public void HostTableWithALargeTreeListsItsRoot()
     {
-        if (Environment.UserName != "root")
-        {
-            output.WriteLine("SKIP: needs root");
-            return;
-        }
+        Skip.IfNot(Environment.IsPrivilegedProcess, "needs root");
 
         using var tree = new LargeTree("tree", "2000");
         var r = CliRunner.Run("--json");

@@ -13,24 +13,16 @@ public class ServeLiveTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan SeriesBound = TimeSpan.FromSeconds(90);
 
-    [Fact]
+    [SkippableFact]
     public void PrometheusScrapesContainerGaugesAndBlockerCounts()
     {
-        if (!File.Exists(PrometheusServer.Binary))
-        {
-            output.WriteLine("SKIP: prometheus is not installed (test.sh installs it)");
-            return;
-        }
+        Skip.IfNot(File.Exists(PrometheusServer.Binary), "prometheus is not installed (test.sh installs it)");
 
         using var good = Subject.Start("sleep");
         using var bad = Subject.Start("flock");
         using var goodCg = TestCgroup.Create() ?? TestCgroup.Create("pids");
         using var badCg = TestCgroup.Create() ?? TestCgroup.Create("pids");
-        if (goodCg is null || badCg is null)
-        {
-            output.WriteLine("SKIP: no cgroup hierarchy to make containers in");
-            return;
-        }
+        Skip.If(goodCg is null || badCg is null, "no cgroup hierarchy to make containers in");
 
         goodCg.Move(good.RootPid);
         badCg.Move(bad.RootPid);
@@ -116,16 +108,12 @@ public class ServeLiveTests(ITestOutputHelper output)
         Assert.Contains($"is a thread of process {s.RootPid}", body);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ContainerEndpointJudgesTheContainersInit()
     {
         using var s = Subject.Start("sleep");
         using var cg = TestCgroup.Create() ?? TestCgroup.Create("pids");
-        if (cg is null)
-        {
-            output.WriteLine("SKIP: no cgroup hierarchy to make a container in");
-            return;
-        }
+        Skip.If(cg is null, "no cgroup hierarchy to make a container in");
 
         cg.Move(s.RootPid);
         using var serve = ServeProcess.Start();

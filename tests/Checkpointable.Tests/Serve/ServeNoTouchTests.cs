@@ -15,14 +15,10 @@ public partial class ServeNoTouchTests(ITestOutputHelper output)
 {
     private static readonly string[] s_forbidden = ["ptrace", "kill", "tgkill", "tkill", "pidfd_send_signal", "process_vm_readv", "process_vm_writev"];
 
-    [Fact]
+    [SkippableFact]
     public void ServeSendsNothingToTheProcessesItJudges()
     {
-        if (!File.Exists("/usr/bin/strace"))
-        {
-            output.WriteLine("SKIP: strace is not installed");
-            return;
-        }
+        Skip.IfNot(File.Exists("/usr/bin/strace"), "strace is not installed");
 
         using var s = Subject.Start("tree");
         var tree = Descendants(s.RootPid).Append(s.RootPid).ToHashSet();
