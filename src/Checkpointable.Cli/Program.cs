@@ -21,7 +21,7 @@ var root = new RootCommand(
 root.Options.Add(tree);
 root.Options.Add(json);
 root.Arguments.Add(pid);
-var container = new Option<string?>("--container") { Description = "Judge a container (Docker, Podman, containerd, CRI-O, Kubernetes) by ID or unique ID prefix, as its runtime's checkpoint would." };
+var container = new Option<string?>("--container") { Description = "Judge a container (Docker, Podman, containerd, CRI-O, Kubernetes) by ID, name or unique ID prefix, as its runtime's checkpoint would." };
 root.Options.Add(container);
 
 var fdinfoPid = new Argument<int>("PID") { Description = "Root of the tree whose descriptors to show." };
