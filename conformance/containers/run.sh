@@ -49,6 +49,8 @@ elif [ "$NETLOCK" = default ]; then
 else
     die "NETLOCK must be default or nftables"
 fi
+# The predictor finds criu on PATH and reads the binary (libnftables linkage): give it the real one, not the wrapper.
+PREDICTOR_PATH=$(dirname "$CRIU"):$PATH
 export PATH=$WORK/bin:$PATH
 
 BIN=${CHECKPOINTABLE_BIN:-$REPO/out/checkpointable}
@@ -91,20 +93,26 @@ if ! podman image exists "$IMAGE"; then
     tar -C "$WORK/rootfs" -c . | podman import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null || die "podman import failed"
 fi
 
+# Our containers only (named PREFIX-*); joiners first: podman will not remove a container others depend on.
+remove_ours() {
+    for pass in joiners owners; do
+        podman ps -a --format '{{.Names}}' | grep "^$PREFIX-" | xargs -r podman rm -f -t 0 >/dev/null 2>&1
+    done
+}
 cleanup() {
     [ -n "${HOST_LISTENER:-}" ] && kill "$HOST_LISTENER" 2>/dev/null
     if [ "${KEEP:-0}" != 1 ]; then
-        podman ps -a --format '{{.Names}}' | grep "^$PREFIX-" | xargs -r podman rm -f -t 0 >/dev/null 2>&1
+        remove_ours
     fi
 }
 trap cleanup EXIT
-podman ps -a --format '{{.Names}}' | grep "^$PREFIX-" | xargs -r podman rm -f -t 0 >/dev/null 2>&1
+remove_ours
 
 run() { local name=$1; shift; podman run -d --name "$PREFIX-$name" "$@" >/dev/null || echo "run.sh: cannot start $name" >&2; }
 init_pid() { podman inspect -f '{{.State.Pid}}' "$PREFIX-$1"; }
 
 # A TCP listener on the host for containers that connect out (host network: to 127.0.0.1).
-"$WORK/rootfs/bin/busybox" nc -lk -p $HOST_TCP_PORT -e /bin/cat >/dev/null 2>&1 &
+"$WORK/rootfs/bin/busybox" nc -ll -p $HOST_TCP_PORT -e /bin/cat >/dev/null 2>&1 &
 HOST_LISTENER=$!
 echo hello > "$WORK/data/file.txt"
 
@@ -130,10 +138,10 @@ start_states() {
     run flock --network host "$IMAGE" ckhelper flock /tmp/lock
     run posix-lock --network host "$IMAGE" ckhelper posix /tmp/lock
     run ofd-lock --network host "$IMAGE" ckhelper ofd /tmp/lock
-    run tcp-listen --network host "$IMAGE" nc -lk -p 18080 -e /bin/cat
-    run tcp-inside --network host "$IMAGE" sh -c 'nc -lk -p 18081 -e /bin/cat & sleep 1; sleep 100000 | nc 127.0.0.1 18081'
+    run tcp-listen --network host "$IMAGE" nc -ll -p 18080 -e /bin/cat
+    run tcp-inside --network host "$IMAGE" sh -c 'nc -ll -p 18081 -e /bin/cat & sleep 1; sleep 100000 | nc 127.0.0.1 18081'
     run tcp-out --network host "$IMAGE" sh -c "sleep 100000 | nc 127.0.0.1 $HOST_TCP_PORT"
-    run tcp-none --network none "$IMAGE" sh -c 'nc -lk -p 18081 -e /bin/cat & sleep 1; sleep 100000 | nc 127.0.0.1 18081'
+    run tcp-none --network none "$IMAGE" sh -c 'nc -ll -p 18081 -e /bin/cat & sleep 1; sleep 100000 | nc 127.0.0.1 18081'
     run dev-fuse --network host --device /dev/fuse "$IMAGE" ckhelper open /dev/fuse
     run dev-zero --network host --device /dev/zero:/dev/ckzero "$IMAGE" ckhelper open /dev/ckzero
     run exec-host --network host "$IMAGE" sleep 100000
@@ -167,7 +175,7 @@ printf '%-12s %-18s %-10s %-10s %s\n' STATE OPTION PREDICTED REAL AGREE | tee -a
 for state in $STATES; do
     name=$PREFIX-$state
     for opt in "" --tcp-established --file-locks; do
-        pred_out=$("$BIN" --container "$name" $opt 2>&1); pred_rc=$?
+        pred_out=$(PATH=$PREDICTOR_PATH "$BIN" --container "$name" $opt 2>&1); pred_rc=$?
         real_out=$(podman container checkpoint --leave-running $opt "$name" 2>&1); real_rc=$?
         case $pred_rc in 0) predicted=ok ;; 1) predicted=refused ;; *) predicted="error($pred_rc)" ;; esac
         if [ $real_rc = 0 ]; then real=ok
