@@ -9,7 +9,7 @@
 #      NETLOCK=default|nftables (nftables: criu swrk reads `network-lock nftables` from CRIU_CONFIG_FILE, set
 #      by a wrapper first on PATH; the predictor is given the same CRIU_CONFIG_FILE);
 #      WORK (scratch, default /tmp/checkpointable-containers); STATES (space-separated subset); KEEP=1 keeps
-#      the containers and the image.
+#      the containers (the image is always kept).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
