@@ -28,7 +28,7 @@ var criuCaps = new Option<string?>(CriuCaps.OptionName)
         + "names separated by commas (sys_admin,checkpoint_restore), optionally after self/all/file and with +/- (all,-sys_resource). Ours, not criu's.",
 };
 root.Options.Add(criuCaps);
-var container = new Option<string?>("--container") { Description = "Judge a container (Docker, Podman, containerd, CRI-O, Kubernetes) by ID or unique ID prefix, as its runtime's checkpoint would." };
+var container = new Option<string?>("--container") { Description = "Judge a container (Docker, Podman, containerd, CRI-O, Kubernetes) by ID, name or unique ID prefix, as its runtime's checkpoint would." };
 root.Options.Add(container);
 
 var fdinfoPid = new Argument<int>("PID") { Description = "Root of the tree whose descriptors to show." };

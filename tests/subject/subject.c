@@ -2141,6 +2141,21 @@ static void f_pty_slave_external(void)
 	start_root(r_open_slave_path);
 }
 
+static char slave_path2[128];
+static void r_open_two_slave_paths(void)
+{
+	r_open_slave_path();
+	if (open(slave_path2, O_RDWR | O_NOCTTY) < 0)
+		DIE("open %s", slave_path2);
+}
+static void f_pty_two_slaves_external(void)
+{
+	int m1 = open_master(), m2 = open_master();
+	snprintf(slave_path, sizeof(slave_path), "%s", ptsname(m1));
+	snprintf(slave_path2, sizeof(slave_path2), "%s", ptsname(m2));
+	start_root(r_open_two_slave_paths);
+}
+
 static int job_slave = -1;
 static void r_shell_job(void)
 {
@@ -2780,6 +2795,7 @@ static const struct factory {
 	{ "pty-pair", f_pty_pair, 0, "pty master and slave both open in the root, no ctty" },
 	{ "pty-slave-hungup", f_pty_slave_hungup, 0, "root holds a pty slave whose master it closed (hung up)" },
 	{ "pty-slave-external", f_pty_slave_external, 0, "root holds a pty slave (O_NOCTTY), the launcher the master" },
+	{ "pty-two-slaves-external", f_pty_two_slaves_external, 0, "root holds two pty slaves (O_NOCTTY), the launcher both masters" },
 	{ "shell-job", f_shell_job, L_SETSID, "root is a foreground job on a pty whose session leader (the launcher) is outside" },
 	{ "setsid-ctty", f_setsid_ctty, 0, "root is a session leader with a pty slave as ctty, master also open" },
 	{ "dev-tty-no-pty", f_dev_tty_no_pty, 0, "root opened /dev/tty via its pty ctty, then closed slave and master" },

@@ -4,7 +4,7 @@ using Checkpointable.Render;
 
 namespace Checkpointable.Cli.Commands;
 
-/// <summary>`checkpointable --container ID [criu options]`: judge a container's init tree as its runtime's checkpoint would.</summary>
+/// <summary>`checkpointable --container ID [criu options]`: judge a container's init tree (by ID, name or ID prefix) as its runtime's checkpoint would.</summary>
 public static class ContainerCommand
 {
     public static int Run(string id, bool json, IReadOnlyList<string> criuTokens, CriuCaps caps, TextWriter output)
@@ -17,7 +17,7 @@ public static class ContainerCommand
         else
         {
             output.Write($"container {c.Container.Id} ({c.Container.Runtime}{(c.Container.PodUid is { } pod ? $", pod {pod}" : string.Empty)}), init {c.Init}\n");
-            output.Write($"runtime adds: {string.Join(' ', c.RuntimeTokens)}\n");
+            output.Write($"runtime adds: {string.Join(' ', c.RuntimeTokens)}{(c.Runtime.RpcOnly.Count > 0 ? $" (RPC only: {string.Join(", ", c.Runtime.RpcOnly)})" : string.Empty)}\n");
             output.Write(SeedTextRenderer.Render(c.Judgement, c.Tokens(criuTokens)));
         }
 

@@ -270,6 +270,10 @@ public static class CriuOptionParser
             case "external": o.External.Add(value!); break;
             case "enable-external-sharing": o.EnableExternalSharing = on; break;
             case "enable-external-masters": o.EnableExternalMasters = on; break;
+            case "empty-ns":
+                // config.c case 1074: only "net" is supported.
+                o.EmptyNetNs = value == "net" ? true : throw new CriuOptionException($"Unsupported empty namespace: {value}");
+                break;
             case "enable-fs": o.EnableFs.AddRange(value!.Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
             case "skip-mnt": o.SkipMounts.Add(value!); break;
             case "inherit-fd": o.InheritFd.Add(value!); break;

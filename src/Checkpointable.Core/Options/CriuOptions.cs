@@ -42,6 +42,15 @@ public sealed class CriuOptions
     /// <summary>-x/--ext-unix-sk without inodes: datagram sockets connected to a named socket outside the tree.</summary>
     public bool ExtUnixSk { get; set; }
 
+    /// <summary>--empty-ns net: the root's own network namespace is dumped without its devices, addresses, routes or rules (net.c dump_net_ns).</summary>
+    public bool EmptyNetNs { get; set; }
+
+    /// <summary>
+    /// RPC-only `orphan_pts_master` (cr-service.c; runc always sets it): one pty slave whose master is outside
+    /// the tree is accepted (tty.c tty_verify_active_pairs). No command-line form: never parsed from tokens.
+    /// </summary>
+    public bool OrphanPtsMaster { get; set; }
+
     public long GhostLimit { get; set; } = DefaultGhostLimit;
 
     public NetworkLockMethod NetworkLock { get; set; } = NetworkLockMethod.Iptables;
@@ -113,6 +122,7 @@ public sealed class CriuOptions
         CriuOptionParser.Apply(copy, tokens);
         copy.ConfigFiles.AddRange(ConfigFiles);
         copy.CriuCaps = CriuCaps;
+        copy.OrphanPtsMaster = OrphanPtsMaster;
         return copy;
     }
 

@@ -38,21 +38,23 @@ public static class Predictor
     }
 
     /// <summary>
-    /// Judge a container (an id or unique prefix of one) as its runtime's checkpoint would: the tree of its init,
-    /// with the criu options runc/crun add (<see cref="Containers.RuntimeOptions"/>) before <paramref name="userTokens"/>.
+    /// Judge a container (an id, a name or a unique id prefix) as its runtime's checkpoint would: the tree of its
+    /// init, with the request runc makes (<see cref="Containers.RuntimeOptions"/>) and <paramref name="userTokens"/>,
+    /// and the refusals its engine makes before criu runs (<see cref="Containers.RuntimeRefusal"/>).
     /// </summary>
-    /// <exception cref="TargetException">Not an id, no such container, an ambiguous prefix, or its init exited.</exception>
+    /// <exception cref="TargetException">Not an id or name, no such container, an ambiguous prefix, or its init exited.</exception>
     public static ContainerJudgement JudgeContainer(string id, IReadOnlyList<string> userTokens, Containers.ContainerIndex? index = null, HostFacts? host = null, CriuCaps? caps = null)
     {
-        var (container, init) = (index ?? Containers.ContainerScanner.Scan()).Resolve(id);
-        var runtime = Containers.RuntimeOptions.Read(init);
-        var judgement = JudgeTree(init, Options([.. runtime, .. userTokens], caps), host);
-        return new ContainerJudgement(container, init, runtime, judgement);
+        index ??= Containers.ContainerScanner.Scan();
+        var (container, init) = index.Resolve(id, () => Containers.ContainerNames.Read(Containers.ContainerStorage.Read(), index.Containers.Select(c => c.Container.Id)));
+        var runtime = Containers.RuntimeOptions.Read(container, init);
+        var judgement = JudgeTree(init, runtime.Options(userTokens, caps), host);
+        return new ContainerJudgement(container, init, runtime, runtime.Refusal?.Apply(judgement, init) ?? judgement);
     }
 
     /// <summary>
     /// Every container of a host scan judged from the scan's snapshot (no second read of /proc), each with its
-    /// runtime's options before <paramref name="userTokens"/>: what serve's per-container gauges show.
+    /// runtime's request before <paramref name="userTokens"/>: what serve's per-container gauges show.
     /// </summary>
     public static IReadOnlyList<ContainerJudgement> JudgeContainers(HostScan scan, Containers.ContainerIndex index, IReadOnlyList<string> userTokens, CriuCaps? caps = null) =>
         index.Containers
@@ -60,9 +62,9 @@ public static class Predictor
             .OrderBy(c => c.Container.Id, StringComparer.Ordinal)
             .Select(c =>
             {
-                var runtime = Containers.RuntimeOptions.Read(c.Init);
-                var judgement = Judge.Run(scan.Snapshot, c.Init, Options([.. runtime, .. userTokens], caps), verifyRemedy: false);
-                return new ContainerJudgement(c.Container, c.Init, runtime, judgement);
+                var runtime = Containers.RuntimeOptions.Read(c.Container, c.Init);
+                var judgement = Judge.Run(scan.Snapshot, c.Init, runtime.Options(userTokens, caps), verifyRemedy: false);
+                return new ContainerJudgement(c.Container, c.Init, runtime, runtime.Refusal?.Apply(judgement, c.Init) ?? judgement);
             })
             .ToList();
 

@@ -80,11 +80,14 @@ public sealed record JudgementDto(
     public ContainerDto? Container { get; init; }
 }
 
-/// <summary>The container judged: its runtime, full id, cgroup, pod UID (Kubernetes), init pid and the criu options its runtime adds.</summary>
-public sealed record ContainerDto(string Runtime, string Id, string Cgroup, string? PodUid, int Init, IReadOnlyList<string> RuntimeOptions)
+/// <summary>
+/// The container judged: its runtime, full id, cgroup, pod UID (Kubernetes), init pid, the criu options its
+/// runtime adds, those it sends only over RPC (rpc.proto names) and the config file its request names.
+/// </summary>
+public sealed record ContainerDto(string Runtime, string Id, string Cgroup, string? PodUid, int Init, IReadOnlyList<string> RuntimeOptions, IReadOnlyList<string> RpcOptions, string? ConfigFile)
 {
     public static ContainerDto From(Predict.ContainerJudgement c) =>
-        new(c.Container.Runtime, c.Container.Id, c.Container.CgroupPath, c.Container.PodUid, c.Init, c.RuntimeTokens);
+        new(c.Container.Runtime, c.Container.Id, c.Container.CgroupPath, c.Container.PodUid, c.Init, c.RuntimeTokens, c.Runtime.RpcOnly, c.Runtime.ConfigFile);
 }
 
 /// <summary>Host facts that changed the verdict: where criu would run and what it would find there.</summary>

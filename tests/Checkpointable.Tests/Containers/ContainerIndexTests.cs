@@ -58,9 +58,10 @@ public class ContainerIndexTests
         var index = Index();
         Assert.Contains("ambiguous: 2 running containers", Assert.Throws<TargetException>(() => index.Resolve("a")).Message);
         Assert.Contains("no running container with ID ff", Assert.Throws<TargetException>(() => index.Resolve("ff")).Message);
-        Assert.Contains("is not a container ID", Assert.Throws<TargetException>(() => index.Resolve("redis")).Message);
+        Assert.Contains("no running container named or with ID redis", Assert.Throws<TargetException>(() => index.Resolve("redis")).Message);
         Assert.Contains("is not a container ID", Assert.Throws<TargetException>(() => index.Resolve("")).Message);
-        Assert.Contains("is not a container ID", Assert.Throws<TargetException>(() => index.Resolve(new string('a', 65))).Message);
+        Assert.Contains("no running container named or with ID", Assert.Throws<TargetException>(() => index.Resolve(new string('a', 65))).Message);
+        Assert.Contains("is not a container ID or name", Assert.Throws<TargetException>(() => index.Resolve("no/such")).Message);
         Assert.DoesNotContain("\n", Assert.Throws<TargetException>(() => index.Resolve("x\ny")).Message);
     }
 }

@@ -62,7 +62,8 @@ public class ContainerLiveTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("redis", "is not a container ID")]
+    [InlineData("redis", "no running container named or with ID redis")]
+    [InlineData("re dis", "is not a container ID or name")]
     [InlineData("ffffffffffff", "no running container with ID ffffffffffff")]
     public void BadContainerIdsAreOneLineErrors(string id, string message)
     {

@@ -47,7 +47,9 @@ public sealed class NetNamespaceRule : IRule
                 lift: [c.NetworkLockRemedy]);
         }
 
-        bool external = c.Options.IsExternalNamespace("net", ns);
+        // An external namespace or --empty-ns net (runc always sends it) skips dumping the namespace's devices,
+        // addresses, routes and rules (net.c dump_net_ns), but not its lock above (network_lock: root_ns_mask).
+        bool external = c.Options.IsExternalNamespace("net", ns) || c.Options.EmptyNetNs;
         if (c.Snapshot.NetDevices.TryGetValue(ns, out var listed) && !external)
         {
             if (listed.Devices is null)

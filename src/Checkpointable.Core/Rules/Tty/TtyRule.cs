@@ -4,8 +4,8 @@ namespace Checkpointable.Rules.Tty;
 
 /// <summary>
 /// §5.4 (tty.c): a terminal that is the controlling tty of a session led outside the tree needs
-/// --shell-job (TTY2, tty.c:1830); a pty slave whose master is outside needs --shell-job (one at most) or
-/// --external tty[…] (TTY3, tty.c:410); /dev/tty without the matching pty fd in the same task is refused
+/// --shell-job (TTY2, tty.c:1830); a pty slave whose master is outside needs --shell-job or runc's orphan_pts_master (one at most)
+/// or --external tty[…] (TTY3, tty.c:410); /dev/tty without the matching pty fd in the same task is refused
 /// whatever the options (TTY5, tty.c:2281); pty indexes above 1000 are refused (TTY6); a terminal on a mount
 /// the namespace lacks needs --shell-job (TTY7).
 /// </summary>
@@ -86,21 +86,27 @@ public sealed class TtyRule : IRule
         ReportExternalSlaves(c, externalSlaves);
     }
 
+    /// <summary>
+    /// tty.c tty_verify_active_pairs: an unpaired slave is refused unless --shell-job or the RPC-only
+    /// orphan_pts_master (runc sets it for every container) is on; even then only one.
+    /// </summary>
     private static void ReportExternalSlaves(RuleContext c, Dictionary<int, (ProcessSnapshot P, FdEntry Fd)> slaves)
     {
+        bool oneAllowed = c.Options.ShellJob || c.Options.OrphanPtsMaster;
         int unlifted = 0;
         foreach (var (index, (p, fd)) in slaves.OrderBy(kv => kv.Key))
         {
             var st = fd.Stat!.Value;
             string external = $"--external tty[{st.RDevice.GlibcDevT:x}:{st.Device.GlibcDevT:x}]";
             bool isExternal = c.Options.IsExternalTty(st.RDevice, st.Device);
-            bool byShellJob = c.Options.ShellJob && !isExternal && unlifted++ == 0;
+            bool byOneAllowed = oneAllowed && !isExternal && unlifted++ == 0;
+            string allowedBy = c.Options.ShellJob ? "--shell-job" : "orphan_pts_master";
             c.Report("TTY3", Subsystem.Tty, p, RuleContext.Fd(fd.Fd),
-                $"{fd.Link} (pts {index}) is held without its master, which is outside the tree (a terminal emulator, sshd, tmux){(c.Options.ShellJob && !byShellJob && !isExternal ? "; --shell-job allows only one such terminal" : string.Empty)}",
-                c.Options.ShellJob && !byShellJob
+                $"{fd.Link} (pts {index}) is held without its master, which is outside the tree (a terminal emulator, sshd, tmux, a container's console){(oneAllowed && !byOneAllowed && !isExternal ? $"; {allowedBy} allows only one such terminal" : string.Empty)}",
+                oneAllowed && !byOneAllowed
                     ? "Only one slave external peer is allowed (index %d) (criu/tty.c:419)"
                     : "Found slave peer index %d without correspond master peer (criu/tty.c:410)",
-                lift: slaves.Count == 1 ? ["--shell-job"] : [external], liftedNow: isExternal || byShellJob, fd: fd.Fd);
+                lift: slaves.Count == 1 ? ["--shell-job"] : [external], liftedNow: isExternal || byOneAllowed, fd: fd.Fd);
         }
     }
 
