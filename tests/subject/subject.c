@@ -2203,6 +2203,87 @@ static void r_dev_tty_no_pty(void)
 }
 static void f_dev_tty_no_pty(void) { start_root(r_dev_tty_no_pty); }
 
+/* a helper outside the tree that becomes a session leader with pty `path` as its controlling tty, held as stdin */
+static char ctty_path[PATH_MAX + 32];
+static void h_ctty_session(void)
+{
+	if (setsid() < 0)
+		DIE("setsid");
+	int s = open(ctty_path, O_RDWR);
+	if (s < 0)
+		DIE("open %s", ctty_path);
+	if (ioctl(s, TIOCSCTTY, 0))
+		DIE("TIOCSCTTY");
+	if (dup2(s, 0) != 0)
+		DIE("dup2");
+	close(s);
+}
+
+/* the root keeps a master the launcher opened and opens its slave (a pty-pair whose index the launcher knows) */
+static int kept_master = -1;
+static void r_kept_master_pair(void) { open_slave(kept_master, O_NOCTTY); }
+static int pty_index(int m)
+{
+	int n;
+	if (ioctl(m, TIOCGPTN, &n))
+		DIE("TIOCGPTN");
+	return n;
+}
+
+/* the root holds a pty master; its slave is the controlling tty of a session led outside (TTY2 on the master) */
+static void r_keep_master(void) {}
+static void f_pty_master_ctty_outside(void)
+{
+	kept_master = open_master();
+	snprintf(ctty_path, sizeof(ctty_path), "%s", ptsname(kept_master));
+	root_keep(kept_master);
+	start_root(r_keep_master);
+	close(kept_master);
+	start_helper(h_ctty_session);
+}
+
+/* a devpts instance of its own (newinstance, in the helper's private mount namespace), whose pts N, the number
+ * of the tree's host pty, becomes the helper's controlling tty: the same rdev 136:N on another instance */
+static void unshare_or_skip(int flags, const char *what);
+static char twin_dir[PATH_MAX + 16];
+static int twin_index;
+static void h_devpts_twin_ctty(void)
+{
+	char ptmx[PATH_MAX + 32];
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		DIE("make / rprivate");
+	if (mount("devpts", twin_dir, "devpts", 0, "newinstance,ptmxmode=0666,mode=0620"))
+		SKIP("mount devpts newinstance on %s", twin_dir);
+	snprintf(ptmx, sizeof(ptmx), "%s/ptmx", twin_dir);
+	int n = -1, unlock = 0;
+	while (n < twin_index) {     /* every instance starts at 0: allocate up to the host pty's number */
+		int m = open(ptmx, O_RDWR | O_NOCTTY);
+		if (m < 0)
+			DIE("open %s", ptmx);
+		if (ioctl(m, TIOCSPTLCK, &unlock))
+			DIE("TIOCSPTLCK");
+		n = pty_index(m);
+	}
+	if (n != twin_index)
+		DIEX("devpts instance gave pts %d, wanted %d", n, twin_index);
+	snprintf(ctty_path, sizeof(ctty_path), "%s/%d", twin_dir, n);
+	h_ctty_session();
+}
+static void f_pty_pair_devpts_twin(void)
+{
+	need_root();
+	snprintf(twin_dir, sizeof(twin_dir), "%s/devpts", tmpdir);
+	if (mkdir(twin_dir, 0755))
+		DIE("mkdir %s", twin_dir);
+	kept_master = open_master();
+	twin_index = pty_index(kept_master);
+	root_keep(kept_master);
+	start_root(r_kept_master_pair);
+	close(kept_master);
+	start_helper(h_devpts_twin_ctty);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* namespaces                                                                                  */
 
@@ -2799,6 +2880,8 @@ static const struct factory {
 	{ "shell-job", f_shell_job, L_SETSID, "root is a foreground job on a pty whose session leader (the launcher) is outside" },
 	{ "setsid-ctty", f_setsid_ctty, 0, "root is a session leader with a pty slave as ctty, master also open" },
 	{ "dev-tty-no-pty", f_dev_tty_no_pty, 0, "root opened /dev/tty via its pty ctty, then closed slave and master" },
+	{ "pty-master-ctty-outside", f_pty_master_ctty_outside, 0, "root holds a pty master whose slave is the controlling tty of a helper's session outside" },
+	{ "pty-pair-devpts-twin", f_pty_pair_devpts_twin, 0, "root holds a pty pair (no ctty); a helper outside has the same pts number of its own devpts instance as ctty" },
 	/* namespaces */
 	{ "ns-uts", f_ns_uts, 0, "root in its own UTS namespace (root)" },
 	{ "ns-ipc", f_ns_ipc, 0, "root in its own IPC namespace (root)" },

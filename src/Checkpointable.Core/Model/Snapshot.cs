@@ -27,9 +27,8 @@ public sealed class Snapshot
     /// </summary>
     public MountTable? CheckerMounts { get; init; }
 
-    /// <summary>For each tty device some process of the host has as its controlling tty: that session and foreground group.</summary>
-    public IReadOnlyDictionary<DeviceId, (int Session, int ForegroundGroup)> TtySessions { get; init; } =
-        new Dictionary<DeviceId, (int, int)>();
+    /// <summary>For each tty some process has as its controlling tty (a pty: on which devpts instance): that session and foreground group.</summary>
+    public TtySessionTable TtySessions { get; init; } = TtySessionTable.Empty;
 
     /// <summary>Process groups of processes sharing an mm (CLONE_VM without CLONE_THREAD), by kcmp.</summary>
     public IReadOnlyList<IReadOnlyList<int>> SharedVm { get; init; } = [];

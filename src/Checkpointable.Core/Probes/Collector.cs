@@ -92,7 +92,7 @@ public static class Collector
             Mounts = mounts,
             CheckerMounts = checkerMounts,
             NetDevices = devices,
-            TtySessions = TtySessions(processes.Values, live, hostWide),
+            TtySessions = TtySessions(processes.Values, live, mounts, hostWide),
             SharedVm = sharedVm,
             SharedFs = sharedFs,
             SharingCheckError = sharingError,
@@ -226,48 +226,74 @@ public static class Collector
     /// <summary>
     /// The session and foreground group of every controlling tty: from the tree's own processes, and, when
     /// the tree holds a tty that none of them has as its ctty, from a scan of the host (TTY2 needs the session).
+    /// A pty's session is keyed by its devpts instance too (<see cref="DevptsInstance"/>), named by the fds on
+    /// it; the scan reads the fds of the few processes whose ctty has the rdev asked for.
     /// </summary>
-    internal static Dictionary<DeviceId, (int, int)> TtySessions(IEnumerable<ProcessSnapshot> all, List<ProcessSnapshot> live, bool hostWide)
+    internal static TtySessionTable TtySessions(IEnumerable<ProcessSnapshot> all, List<ProcessSnapshot> live, IReadOnlyDictionary<ulong, MountTable> mounts, bool hostWide)
     {
-        var sessions = new Dictionary<DeviceId, (int, int)>();
+        var sessions = new List<TtySession>();
+        var seen = new HashSet<int>();
         foreach (var p in all)
         {
+            seen.Add(p.Pid);
             if (p.Stat is { HasControllingTty: true } st)
             {
-                sessions.TryAdd(st.ControllingTty, (st.Session, st.ForegroundGroup));
+                sessions.Add(new TtySession(st.ControllingTty, DevptsInstance.OfControllingTty(st.ControllingTty, p.Fds), st.Session, st.ForegroundGroup));
             }
         }
 
+        var table = new TtySessionTable(sessions);
         if (hostWide)
         {
-            return sessions;
+            return table;
         }
 
         var wanted = new HashSet<DeviceId>();
-        foreach (var fd in live.SelectMany(p => p.Fds))
+        foreach (var p in live)
         {
-            if (fd.Stat is { IsCharDevice: true } s && TtyDevice.Of(s.RDevice, fd.Info) is { } tty && !sessions.ContainsKey(tty))
+            var holderMounts = mounts.GetValueOrDefault(p.Namespaces[NamespaceKind.Mnt]);
+            foreach (var fd in p.Fds)
             {
-                wanted.Add(tty);
+                if (fd.Stat is { IsCharDevice: true } s && TtyDevice.Of(s.RDevice, fd.Info) is { } tty
+                    && !table.HasExact(tty, DevptsInstance.OfFd(fd, holderMounts)))
+                {
+                    wanted.Add(tty);
+                }
             }
         }
 
         if (wanted.Count == 0)
         {
-            return sessions;
+            return table;
         }
 
         var reader = new ProcReader();
         foreach (int pid in reader.ListNumbers("/proc") ?? [])
         {
-            if (reader.ReadText($"/proc/{pid}/stat", record: false) is { } text && StatParser.TryParse(text, out var st)
+            if (!seen.Contains(pid) && reader.ReadText($"/proc/{pid}/stat", record: false) is { } text && StatParser.TryParse(text, out var st)
                 && st.HasControllingTty && wanted.Contains(st.ControllingTty))
             {
-                sessions.TryAdd(st.ControllingTty, (st.Session, st.ForegroundGroup));
+                sessions.Add(new TtySession(st.ControllingTty, DevptsInstance.OfControllingTty(st.ControllingTty, TerminalFds(reader, pid, st.ControllingTty)), st.Session, st.ForegroundGroup));
             }
         }
 
-        return sessions;
+        return new TtySessionTable(sessions);
+    }
+
+    /// <summary>The fds of a process outside the tree that are this terminal (stat only: st_dev names its devpts).</summary>
+    private static List<FdEntry> TerminalFds(ProcReader reader, int pid, DeviceId tty)
+    {
+        var fds = new List<FdEntry>();
+        foreach (int fd in reader.ListNumbers($"/proc/{pid}/fd", record: false) ?? [])
+        {
+            string path = $"/proc/{pid}/fd/{fd}";
+            if (Libc.Stat(path, out var st) == 0 && st.IsCharDevice && st.RDevice == tty)
+            {
+                fds.Add(new FdEntry(fd, path, st, null, FdKind.CharDevice, null, null));
+            }
+        }
+
+        return fds;
     }
 
     /// <summary>

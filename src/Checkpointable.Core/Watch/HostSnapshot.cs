@@ -52,7 +52,7 @@ internal static class HostSnapshot
             Sockets = sockets,
             Mounts = mounts,
             NetDevices = devices,
-            TtySessions = Collector.TtySessions(processes.Values, live, hostWide: true),
+            TtySessions = Collector.TtySessions(processes.Values, live, mounts, hostWide: true),
             SharedVm = Sharing(previous.SharedVm, alive, live, Libc.KCMP_VM),
             SharedFs = Sharing(previous.SharedFs, alive, live, Libc.KCMP_FS),
             SharingCheckError = previous.SharingCheckError,

@@ -170,6 +170,9 @@ public class RuleTests(ITestOutputHelper output)
         { "pty-slave-external", "--shell-job", 0, "TTY3" },
         { "shell-job", "", 1, "TTY2" },
         { "shell-job", "--shell-job", 0, "TTY2" },
+        { "pty-master-ctty-outside", "", 1, "TTY2" },
+        { "pty-master-ctty-outside", "--shell-job", 0, "TTY2" },
+        { "pty-pair-devpts-twin", "", 0, null }, // the same pts number of another devpts instance is another session's ctty
         { "dev-tty-no-pty", "", 1, "TTY5" },
         { "dev-tty-no-pty", "--shell-job", 1, "TTY5" },
 

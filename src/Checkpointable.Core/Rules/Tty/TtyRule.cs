@@ -60,25 +60,33 @@ public sealed class TtyRule : IRule
                     externalSlaves.TryAdd(TtyDevice.PtsIndex(rdev), (p, fd));
                 }
 
-                // tty.c: the session criu sees is TIOCGSID on the fd: for a slave only when it is the
-                // holder's own controlling tty, for a master always (the slave's session).
-                int sid = 0, fg = 0;
-                if (TtyDevice.IsPtyMaster(rdev) && c.Snapshot.TtySessions.TryGetValue(tty, out var s))
+                // tty.c: the session criu sees is TIOCGSID on the fd (pie/parasite.c:762): for a slave only when
+                // it is the holder's own controlling tty, for a master always (the slave's session). /proc gives a
+                // ctty as an rdev only, which every devpts instance reuses, so a master's session is looked up
+                // on its own instance; one that may be on another instance is reported as likely only.
+                int sid = 0;
+                bool sameInstance = true;
+                if (TtyDevice.IsPtyMaster(rdev))
                 {
-                    (sid, fg) = s;
+                    if (c.Snapshot.TtySessions.Find(tty, DevptsInstance.OfFd(fd, c.Snapshot.MountsOf(p))) is { } s)
+                    {
+                        (sid, sameInstance) = (s.Session, s.SameInstance);
+                    }
                 }
                 else if (p.Stat!.ControllingTty == tty)
                 {
-                    (sid, fg) = (p.Stat.Session, p.Stat.ForegroundGroup);
+                    sid = p.Stat.Session;
                 }
 
                 bool leaderInTree = sid != 0 && c.Tree.Contains(sid) && c.Snapshot.Processes[sid].Stat?.Session == sid;
                 if (sid != 0 && !leaderInTree && dangling.Add(tty))
                 {
                     c.Report("TTY2", Subsystem.Tty, p, RuleContext.Fd(fd.Fd),
-                        $"{fd.Link} is the controlling terminal of session {sid}, whose leader is outside the tree (started from a shell)",
+                        $"{fd.Link} is the controlling terminal of session {sid}, whose leader is outside the tree (started from a shell)"
+                        + (sameInstance ? string.Empty : $"; {tty} may be another devpts instance's pty of the same number, which /proc cannot tell apart here"),
                         "Found dangling tty with sid %d pgid %d (%s) on peer fd %d. (criu/tty.c:1830)",
-                        lift: ["--shell-job"], liftedNow: c.Options.ShellJob, fd: fd.Fd);
+                        lift: ["--shell-job"], liftedNow: c.Options.ShellJob, fd: fd.Fd,
+                        certainty: sameInstance ? Certainty.Certain : Certainty.Likely);
                 }
             }
         }
