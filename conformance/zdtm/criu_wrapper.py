@@ -17,7 +17,7 @@ every dump, prediction and criu alike, unless the dump already names a network l
 
 Rows are appended as JSON lines to ZDTM_CONF_ROWS (one write per row, O_APPEND: zdtm may run tests in
 parallel). Environment: ZDTM_CONF_CRIU (the real criu), ZDTM_CONF_CHECKPOINTABLE, ZDTM_CONF_ROWS,
-ZDTM_CONF_MODE (a label), ZDTM_CONF_CRIU_SRC (the source tree whose test/ zdtm runs in).
+ZDTM_CONF_MODE and ZDTM_CONF_FLAVOR (labels), ZDTM_CONF_CRIU_SRC (the source tree whose test/ zdtm runs in).
 """
 import ast
 import json
@@ -34,6 +34,7 @@ CRIU = os.environ.get("ZDTM_CONF_CRIU", "")
 CHECKPOINTABLE = os.environ.get("ZDTM_CONF_CHECKPOINTABLE", "")
 ROWS = os.environ.get("ZDTM_CONF_ROWS", "")
 MODE = os.environ.get("ZDTM_CONF_MODE", "?")
+FLAVOR = os.environ.get("ZDTM_CONF_FLAVOR", "?")
 CRIU_SRC = os.environ.get("ZDTM_CONF_CRIU_SRC", "")
 DUMP_EXTRA = os.environ.get("ZDTM_CONF_DUMP_EXTRA", "").split()
 
@@ -43,6 +44,10 @@ CRIU_TIMEOUT_S = 45
 # criu's log lines: "(00.012345) Error (criu/cr-dump.c:1234): message" (criu/log.c, print_on_level).
 ERROR_LINE = re.compile(r"^\([0-9. ]+\)\s+(?:\d+:\s+)?(Error \(.*)$")
 BLOCKERS_KEPT = 3
+ERRORS_KEPT = 3
+# Logged at Error level, then criu goes on: raising its own RLIMIT_NOFILE fails without CAP_SYS_RESOURCE
+# (criu/util.c rlimit_unlimit_nofile), on every dump such a root makes, successful or not.
+NON_FATAL_ERRORS = ("rlimit: Can't setup RLIMIT_NOFILE for self",)
 CRIU_TIMED_OUT = 124  # timeout(1)'s status: criu did not finish within CRIU_TIMEOUT_S
 
 
@@ -108,16 +113,14 @@ def own_options(name):
     return desc.get("opts", "").split(), desc.get("dopts", "").split()
 
 
-def first_error(log_path):
+def error_lines(log_path):
+    """criu's `Error (...)` lines, without those it logs and goes on from (NON_FATAL_ERRORS)."""
     try:
         with open(log_path, errors="replace") as f:
-            for line in f:
-                m = ERROR_LINE.match(line.rstrip("\n"))
-                if m:
-                    return m.group(1).strip()
+            lines = [m.group(1).strip() for m in map(ERROR_LINE.match, f) if m]
     except OSError:
-        return "(no log: %s)" % log_path
-    return ""
+        return ["(no log: %s)" % log_path]
+    return [e for e in lines if not any(n in e for n in NON_FATAL_ERRORS)]
 
 
 def predict(pid, args):
@@ -153,8 +156,9 @@ def run_criu(args, log_path):
         rc = subprocess.run([CRIU, "dump"] + args, timeout=CRIU_TIMEOUT_S).returncode
     except subprocess.TimeoutExpired:
         rc = CRIU_TIMED_OUT
-    return {"criu_rc": rc, "criu": "1" if rc == 0 else "0", "criu_error": first_error(log_path),
-            "criu_s": round(time.monotonic() - started, 3)}
+    errors = error_lines(log_path)
+    return {"criu_rc": rc, "criu": "1" if rc == 0 else "0", "criu_error": errors[0] if rc and errors else "",
+            "criu_errors": errors[:ERRORS_KEPT], "criu_s": round(time.monotonic() - started, 3)}
 
 
 def log_path_of(args):
@@ -208,7 +212,7 @@ def dump(argv_after_action):
                 q = without_sequence(q, seq)
         noopts_query = q
 
-    base = {"test": name, "mode": MODE, "pid": pid, "own_opts": " ".join(own)}
+    base = {"test": name, "mode": MODE, "flavor": FLAVOR, "pid": pid, "own_opts": " ".join(own)}
     rows = [dict(base, row="opts", args=" ".join(query), **predict(pid, query))]
     if noopts_query is not None:
         rows.append(dict(base, row="noopts", args=" ".join(noopts_query), **predict(pid, noopts_query)))
