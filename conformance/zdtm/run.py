@@ -235,7 +235,30 @@ def summarize(out_dir, markdown=False):
         totals.update({"agree": c["yes"], "disagree": c["no"], "errors": c["error"], "false_ok": len(false_ok)})
     lines.append("total: %d agree, %d disagree, %d errors, %d false ok" %
                  (totals["agree"], totals["disagree"], totals["errors"], totals["false_ok"]))
+    if markdown:
+        lines.append("")
+        lines.extend(per_test_table(out_dir))
     return "\n".join(lines)
+
+
+def per_test_table(out_dir):
+    """One line per test: PREDICTED/CRIU for each mode and row; `**` marks a disagreement."""
+    cells = collections.defaultdict(dict)
+    flavors = {}
+    columns = []
+    for mode in MODES:
+        for r in load_rows(out_dir, mode):
+            col = "%s %s" % (mode, r["row"])
+            if col not in columns:
+                columns.append(col)
+            mark = "" if r["agree"] == "yes" else "**"
+            cells[r["test"]][col] = "%s%s/%s%s" % (mark, r["predicted"], r["criu"], mark)
+            flavors[r["test"]] = r.get("flavor", "?")
+    columns.sort(key=lambda c: (MODES.index(c.split()[0]), c.split()[1] != "opts"))
+    out = ["| test | flavor | %s |" % " | ".join(columns), "|---|---|%s" % ("---|" * len(columns))]
+    for t in sorted(cells):
+        out.append("| %s | %s | %s |" % (t.split("/")[-1], flavors[t], " | ".join(cells[t].get(c, "") for c in columns)))
+    return out
 
 
 def main():
@@ -283,7 +306,8 @@ def main():
     if not tests:
         die("no test selected")
 
-    out_dir = args.out or os.path.join(HERE, "out", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    # absolute: zdtm and the wrapper run in $CRIU_SRC/test
+    out_dir = os.path.abspath(args.out or os.path.join(HERE, "out", datetime.datetime.now().strftime("%Y%m%d-%H%M%S")))
     os.makedirs(out_dir, exist_ok=True)
     print("== results in %s; criu %s; checkpointable %s; dump extra %r; %d excluded (exclude.txt)" %
           (out_dir, args.criu_bin, args.checkpointable, args.dump_extra, len(excl)), flush=True)
