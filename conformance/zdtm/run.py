@@ -34,6 +34,8 @@ MODES = ("uid", "root")
 # whatever python3 comes first on the user's PATH (zdtm_ct execs "zdtm.py", whose shebang is env python3).
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 NUMBER = re.compile(r"\b(0x[0-9a-f]+|\d+)\b")
+PATH = re.compile(r"(?<![\w(])/[^\s:,()]*")
+SKIPPED = re.compile(r"^Skipping (zdtm/static/\S+) \((.*)\)$")
 SOURCE_LINE = re.compile(r"^Error \(([^:]+):\d+\)")
 
 
@@ -47,6 +49,27 @@ def static_tests(criu_src):
     if out.returncode:
         die("zdtm.py list failed: " + out.stderr.strip()[-500:])
     return [t for t in out.stdout.split() if t.startswith("zdtm/static/")]
+
+
+def desc_of(criu_src, test):
+    path = os.path.join(criu_src, "test", test + ".desc")
+    if os.path.exists(path) and os.path.getsize(path) > 0:
+        with open(path) as f:
+            return eval(f.read())  # as zdtm reads it (get_test_desc): some .desc files are expressions
+    return {}
+
+
+def never_run(criu_src, test):
+    """Why zdtm would skip this test in a --norst run of a list (zdtm.py run_tests), or None."""
+    desc = desc_of(criu_src, test)
+    flags = desc.get("flags", "").split()
+    if "noauto" in flags:
+        return "manual run only (noauto)"
+    if "reqrst" in flags:
+        return "restore stage is required (reqrst)"
+    if desc.get("arch", os.uname().machine) != os.uname().machine:  # zdtm compares the whole string
+        return "arch %s" % desc["arch"]
+    return None
 
 
 def excluded():
@@ -106,12 +129,7 @@ def flavor_of(criu_src, test):
     judge a test, and h is the state a user checkpoints most. ns and uns run the test in new namespaces under a
     root zdtm builds (criu gets --root and --external mnt[/dev]:ZDTM_DEV; uns adds a user namespace).
     """
-    path = os.path.join(criu_src, "test", test + ".desc")
-    desc = {}
-    if os.path.exists(path) and os.path.getsize(path) > 0:
-        with open(path) as f:
-            desc = eval(f.read())  # as zdtm reads it (get_test_desc): some .desc files are expressions
-    flavors = desc.get("flavor", "h ns uns").split()
+    flavors = desc_of(criu_src, test).get("flavor", "h ns uns").split()
     return next(f for f in ("h", "ns", "uns") if f in flavors)
 
 
@@ -165,6 +183,19 @@ def run_mode(mode, tests, args, out_dir):
           (mode, elapsed, exits, len(left)), flush=True)
 
 
+def zdtm_skips(out_dir, mode):
+    """zdtm's reasons for the tests it skipped (`Skipping zdtm/static/NAME (reason)` in its log)."""
+    path = os.path.join(out_dir, "zdtm-%s.log" % mode)
+    skips = {}
+    if os.path.exists(path):
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = SKIPPED.match(line.strip())
+                if m:
+                    skips[m.group(1)] = m.group(2)
+    return skips
+
+
 def load_rows(out_dir, mode):
     path = os.path.join(out_dir, "rows-%s.jsonl" % mode)
     if not os.path.exists(path):
@@ -173,15 +204,20 @@ def load_rows(out_dir, mode):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def blank(text):
+    """A message as a class: numbers (pids, fds, inodes, sizes) and paths blanked."""
+    return NUMBER.sub("N", PATH.sub("PATH", text))
+
+
 def error_class(row):
-    """A disagreement's class: criu's first error with numbers blanked (pids, fds, inodes), or the prediction's."""
+    """A disagreement's class: criu's first error, or where criu succeeded our first blocker, blanked."""
     if row["agree"] == "error":
         return "prediction %s: %s" % (row["predicted"], row.get("pred_error") or "; ".join(row.get("pred_unknown", [])))
     if row["criu"] == "0":
         e = row.get("criu_error") or "(criu failed, no Error line; exit %s)" % row.get("criu_rc")
-        return "criu: " + NUMBER.sub("N", e)
+        return "criu: " + blank(e)
     first = (row.get("pred_blockers") or ["?"])[0]
-    return "we blocked: " + NUMBER.sub("N", first)
+    return "we blocked: " + blank(first)
 
 
 def summarize(out_dir, markdown=False):
@@ -230,7 +266,9 @@ def summarize(out_dir, markdown=False):
                 lines.append("| %s | %s | %d | %s |" % (kind, cls.replace("|", "\\|"), len(tests), ", ".join(sorted(tests))))
             lines.append("")
         if never:
-            lines.append("Never dumped: " + ", ".join(t.split("/")[-1] for t in never))
+            skipped = zdtm_skips(out_dir, mode)
+            lines.append("Never dumped: " + ", ".join(
+                "%s (%s)" % (t.split("/")[-1], skipped.get(t, "failed before the dump, see zdtm's log")) for t in never))
             lines.append("")
         totals.update({"agree": c["yes"], "disagree": c["no"], "errors": c["error"], "false_ok": len(false_ok)})
     lines.append("total: %d agree, %d disagree, %d errors, %d false ok" %
@@ -299,6 +337,8 @@ def main():
     tests = static_tests(args.criu_src)
     excl = excluded()
     tests = [t for t in tests if t not in excl]
+    not_run = [t for t in tests if never_run(args.criu_src, t)]
+    tests = [t for t in tests if t not in not_run]
     if args.tests:
         r = re.compile(args.tests)
         tests = [t for t in tests if r.search(t.split("/")[-1])]
@@ -309,8 +349,9 @@ def main():
     # absolute: zdtm and the wrapper run in $CRIU_SRC/test
     out_dir = os.path.abspath(args.out or os.path.join(HERE, "out", datetime.datetime.now().strftime("%Y%m%d-%H%M%S")))
     os.makedirs(out_dir, exist_ok=True)
-    print("== results in %s; criu %s; checkpointable %s; dump extra %r; %d excluded (exclude.txt)" %
-          (out_dir, args.criu_bin, args.checkpointable, args.dump_extra, len(excl)), flush=True)
+    print("== results in %s; criu %s; checkpointable %s; dump extra %r; %d excluded (exclude.txt), "
+          "%d that zdtm runs only by hand or with a restore (noauto, reqrst, arch)" %
+          (out_dir, args.criu_bin, args.checkpointable, args.dump_extra, len(excl), len(not_run)), flush=True)
     for mode in (MODES if args.mode == "both" else (args.mode,)):
         run_mode(mode, tests, args, out_dir)
     print(summarize(out_dir))
