@@ -9,7 +9,8 @@ is handed to the real criu unchanged (exec). For `dump`:
   2. row `noopts`: only for a test whose .desc gives criu options of its own (`opts`, `dopts`): the same
                    prediction and a second real dump (into a scratch images directory, after the first one,
                    so zdtm's own dump is undisturbed) with those options removed. It checks the options we
-                   ask for: the row also records whether our suggested command contains the test's options.
+                   ask for: the row also records whether our suggested command contains the test's options,
+                   and, where we predicted 0 and suggested a command, whether that command works when run.
 
 zdtm dumps with --leave-running when run with --norst (test/zdtm.py, cr()), so both dumps leave the tree
 running. ZDTM_CONF_DUMP_EXTRA (e.g. `--network-lock nftables` on a host without iptables) is appended to
@@ -22,6 +23,7 @@ ZDTM_CONF_MODE and ZDTM_CONF_FLAVOR (labels), ZDTM_CONF_CRIU_SRC (the source tre
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -160,6 +162,20 @@ def run_criu(args, log_path):
             "criu_errors": errors[:ERRORS_KEPT], "criu_s": round(time.monotonic() - started, 3)}
 
 
+def run_suggested(command):
+    """Runs the `criu dump` command we suggested without the test's options, into a scratch directory."""
+    words = shlex.split(command)
+    if words[:2] != ["criu", "dump"]:
+        return {"suggested_works": None}
+    scratch = tempfile.mkdtemp(prefix="zdtm-conf-suggested-")
+    try:
+        args = replaced_option(words[2:], "--images-dir", scratch)
+        result = run_criu(args, log_path_of(args))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"suggested_works": result["criu"] == "1", "suggested_error": result["criu_error"]}
+
+
 def log_path_of(args):
     images = option_value(args, "--images-dir") or option_value(args, "-D") or "."
     log = option_value(args, "--log-file") or option_value(args, "-o") or "dump.log"
@@ -228,6 +244,9 @@ def dump(argv_after_action):
             shutil.rmtree(scratch, ignore_errors=True)
         rows[1]["covers_own_opts"] = covers(rows[1].get("suggested"), own)
         rows[1]["criu_needs_own_opts"] = rows[1]["criu"] == "0" and rows[0]["criu"] == "1"
+        suggested = rows[1].get("suggested")
+        if rows[1]["predicted"] == "0" and suggested:
+            rows[1].update(run_suggested(suggested))
 
     for r in rows:
         r["agree"] = agree(r)

@@ -34,7 +34,7 @@ MODES = ("uid", "root")
 # whatever python3 comes first on the user's PATH (zdtm_ct execs "zdtm.py", whose shebang is env python3).
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 NUMBER = re.compile(r"\b(0x[0-9a-f]+|\d+)\b")
-PATH = re.compile(r"(?<![\w(])/[^\s:,()]*")
+PATH = re.compile(r"(?<![\w(])/[^\s,()]*( \(deleted\))?")
 SKIPPED = re.compile(r"^Skipping (zdtm/static/\S+) \((.*)\)$")
 SOURCE_LINE = re.compile(r"^Error \(([^:]+):\d+\)")
 
@@ -249,10 +249,15 @@ def summarize(out_dir, markdown=False):
                      "(zdtm skipped them or they failed to start); run time %s s" %
                      (len(rows), len(rows) - len(noopts), len(noopts), len(dumped), len(never),
                       len(meta.get("tests", [])), meta.get("elapsed_s", "?")))
+        tried = [r for r in noopts if r.get("suggested_works") is not None]
         lines.append("noopts: criu needed the test's own options in %d rows; of those we predicted 0 without them "
-                     "in %d and our suggested command contained them in %d" %
+                     "in %d and our suggested command contained them in %d; %d of %d suggested commands run "
+                     "worked%s" %
                      (len(needs), sum(r["predicted"] == "0" for r in needs),
-                      sum(bool(r.get("covers_own_opts")) for r in needs)))
+                      sum(bool(r.get("covers_own_opts")) for r in needs),
+                      sum(bool(r["suggested_works"]) for r in tried), len(tried),
+                      "".join("; failed: %s (%s)" % (r["test"].split("/")[-1], r.get("suggested_error"))
+                              for r in tried if not r["suggested_works"])))
         lines.append("")
         classes = collections.defaultdict(list)
         for r in rows:
@@ -313,6 +318,7 @@ def main():
     p.add_argument("-p", "--parallel", type=int, default=2, help="tests zdtm runs at once (zdtm -p)")
     p.add_argument("--sample", type=int, default=0, help="run N tests spread over the static suite (0: all)")
     p.add_argument("--tests", help="only the static tests whose name matches this regex (e.g. 'env00|socket')")
+    p.add_argument("--own-opts", action="store_true", help="only tests whose .desc gives criu options (opts, dopts)")
     p.add_argument("--budget-min", type=float, default=0, help="stop zdtm after this many minutes per mode")
     p.add_argument("--out", help="results directory (default conformance/zdtm/out/TIMESTAMP)")
     p.add_argument("--dump-extra", default=None,
@@ -342,6 +348,8 @@ def main():
     if args.tests:
         r = re.compile(args.tests)
         tests = [t for t in tests if r.search(t.split("/")[-1])]
+    if args.own_opts:
+        tests = [t for t in tests if desc_of(args.criu_src, t).get("opts") or desc_of(args.criu_src, t).get("dopts")]
     tests = sample(tests, args.sample)
     if not tests:
         die("no test selected")
