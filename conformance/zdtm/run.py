@@ -220,6 +220,14 @@ def error_class(row):
     return "we blocked: " + blank(first)
 
 
+def failed_by_class(tried):
+    failed = collections.defaultdict(list)
+    for r in tried:
+        if not r["suggested_works"]:
+            failed[blank(r.get("suggested_error") or "?")].append(r["test"].split("/")[-1])
+    return failed
+
+
 def summarize(out_dir, markdown=False):
     lines = []
     totals = collections.Counter()
@@ -256,8 +264,7 @@ def summarize(out_dir, markdown=False):
                      (len(needs), sum(r["predicted"] == "0" for r in needs),
                       sum(bool(r.get("covers_own_opts")) for r in needs),
                       sum(bool(r["suggested_works"]) for r in tried), len(tried),
-                      "".join("; failed: %s (%s)" % (r["test"].split("/")[-1], r.get("suggested_error"))
-                              for r in tried if not r["suggested_works"])))
+                      "".join("; failed with %s: %s" % (cls, ", ".join(ts)) for cls, ts in sorted(failed_by_class(tried).items()))))
         lines.append("")
         classes = collections.defaultdict(list)
         for r in rows:
