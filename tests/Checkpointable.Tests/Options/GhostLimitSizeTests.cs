@@ -1,9 +1,9 @@
 using Checkpointable.Rules;
 using Xunit;
 
-namespace Checkpointable.Tests.Rules;
+namespace Checkpointable.Tests.Options;
 
-public class SizeTests
+public class GhostLimitSizeTests
 {
     [Theory]
     [InlineData(1L, "1M")]
