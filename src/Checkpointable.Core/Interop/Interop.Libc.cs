@@ -325,32 +325,20 @@ internal static unsafe partial class Libc
     internal const int KCMP_FS = 3;
 
     /// <summary>The st_dev of the kernel's internal shmem mount (memfd, shared anonymous memory, SysV shm), as CRIU's kerndat finds it.</summary>
-    internal static Model.DeviceId? ShmemDevice()
-    {
-        int fd = memfd_create_("checkpointable-kerndat", 1 /* MFD_CLOEXEC */);
-        if (fd < 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            return Stat($"/proc/self/fd/{fd}", out var st) == 0 ? st.Device : null;
-        }
-        finally
-        {
-            close_(fd);
-        }
-    }
+    internal static Model.DeviceId? ShmemDevice() => MemfdDevice(MFD_CLOEXEC);
 
     /// <summary>
     /// The st_dev of the kernel's internal hugetlbfs mount for pages of 2^<paramref name="log2Size"/> bytes:
     /// memfd_create(MFD_HUGETLB) of size 0 lands there without reserving a page. Null when the size is not
     /// supported (EINVAL) or hugetlbfs is not built in.
     /// </summary>
-    internal static Model.DeviceId? HugetlbDevice(int log2Size)
+    internal static Model.DeviceId? HugetlbDevice(int log2Size) =>
+        MemfdDevice(MFD_CLOEXEC | MFD_HUGETLB | ((uint)log2Size << MFD_HUGE_SHIFT));
+
+    /// <summary>The st_dev of a fresh, empty memfd made with <paramref name="flags"/>; null when it cannot be made.</summary>
+    private static Model.DeviceId? MemfdDevice(uint flags)
     {
-        int fd = memfd_create_("checkpointable-kerndat", MFD_CLOEXEC | MFD_HUGETLB | ((uint)log2Size << MFD_HUGE_SHIFT));
+        int fd = memfd_create_("checkpointable-kerndat", flags);
         if (fd < 0)
         {
             return null;
