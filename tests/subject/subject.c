@@ -2518,6 +2518,60 @@ static void r_nested_mnt_child_file(void)
 }
 static void f_nested_mnt_child_file(void) { need_root(); start_root(r_nested_mnt_child_file); }
 
+/* crossed mount namespaces: the root, in a mount namespace of its own (A), holds a file of a tmpfs only its
+ * child's namespace (B) has, opened through /proc/CHILD/cwd (as zdtm's inotify01); the child holds a file of A's
+ * tmpfs mnt-a, opened before it unshared and unmounted mnt-a in B (as zdtm's mntns_pivot_root). criu resolves a
+ * path from the root of the namespace of the file's mount (files-reg.c:1397 mntns_get_root_fd(mi->nsid)), not
+ * from its holder's: both resolve. UNLINKED: each name was unlinked after a second link was made beside it (as
+ * zdtm's mntns_link_remap): both need --link-remap, whose link stays on the file's own mount. */
+static void c_crossed_mnt(void)
+{
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		DIE("make / rprivate");
+	if (umount2("mnt-a", MNT_DETACH))
+		DIE("umount mnt-a");
+	if (mount("subject", "mnt-b", "tmpfs", 0, "size=1m"))
+		DIE("mount tmpfs on mnt-b");
+	int fd = open("mnt-b/f", O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		DIE("create mnt-b/f");
+	close(fd);
+}
+static void relink(const char *from, const char *to)
+{
+	if (link(from, to) || unlink(from))
+		DIE("link %s to %s and unlink it", from, to);
+}
+static void crossed_mnt(int unlinked)
+{
+	char held[PATH_MAX], moved[PATH_MAX];
+	if (mkdir("mnt-a", 0755) || mkdir("mnt-b", 0755))
+		DIE("mkdir");
+	unshare_or_skip(CLONE_NEWNS, "CLONE_NEWNS");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		DIE("make / rprivate");
+	if (mount("subject", "mnt-a", "tmpfs", 0, "size=1m"))
+		DIE("mount tmpfs on mnt-a");
+	int inherited = open("mnt-a/f", O_RDWR | O_CREAT, 0644);
+	if (inherited < 0)
+		DIE("create mnt-a/f");
+	pid_t child = spawn(c_crossed_mnt);
+	close(inherited);
+	snprintf(held, sizeof(held), "/proc/%d/cwd/mnt-b/f", (int)child);
+	if (open(held, O_RDWR) < 0)
+		DIE("open %s", held);
+	if (unlinked) {
+		relink("mnt-a/f", "mnt-a/g");
+		snprintf(moved, sizeof(moved), "/proc/%d/cwd/mnt-b/g", (int)child);
+		relink(held, moved);
+	}
+}
+static void r_mnt_ns_crossed(void) { crossed_mnt(0); }
+static void f_mnt_ns_crossed(void) { need_root(); start_root(r_mnt_ns_crossed); }
+static void r_mnt_ns_crossed_unlinked(void) { crossed_mnt(1); }
+static void f_mnt_ns_crossed_unlinked(void) { need_root(); start_root(r_mnt_ns_crossed_unlinked); }
+
 /* chroot into a directory of the temp dir: /proc/PID/mountinfo lists nothing, /proc/PID/root is the jail */
 static void enter_jail(void)
 {
@@ -2902,6 +2956,8 @@ static const struct factory {
 	{ "nested-mnt-child", f_nested_mnt_child, 0, "root's child in a new private mount namespace, keeping its exe, libraries and stdio (root)" },
 	{ "nested-mnt-child-file", f_nested_mnt_child_file, 0, "root's child in a new mount namespace holding a file on a tmpfs only that namespace has (root)" },
 	{ "chroot", f_chroot, 0, "root chroot'ed into a directory of the temp dir, in the host mount namespace (root)" },
+	{ "mnt-ns-crossed", f_mnt_ns_crossed, 0, "root in its own mount namespace holding a file of its child's namespace; the child holding one of the root's that it unmounted (root)" },
+	{ "mnt-ns-crossed-unlinked", f_mnt_ns_crossed_unlinked, 0, "mnt-ns-crossed, each file's name unlinked after a second link beside it (root)" },
 	{ "ns-mnt-chroot", f_ns_mnt_chroot, 0, "root in its own mount namespace, chroot'ed into a directory (root)" },
 	{ "hugetlb-anon", f_hugetlb_anon, 0, "shared and private anonymous MAP_HUGETLB mappings, one huge page each (needs 2 free huge pages)" },
 	{ "hugetlb-memfd", f_hugetlb_memfd, 0, "memfd_create(MFD_HUGETLB) of one huge page, fd open and mapped shared (needs a free huge page)" },

@@ -15,9 +15,12 @@ public sealed record FdEntry(
     private const string Deleted = " (deleted)";
 
     /// <summary>
-    /// The link's path resolved from the root criu would use when the dump takes this process's mount namespace:
-    /// the checker's own "/" for a process in the checker's namespace (even a chroot'ed one: criu opens "/",
-    /// mount.c:3844-3858), else the process's /proc/P/root. Null where not checked.
+    /// The link's path resolved from the root criu would use when the dump takes the root's mount namespace: the
+    /// root of the namespace the file's mount belongs to (files-reg.c:1397 mntns_get_root_fd(mi->nsid)), opened
+    /// through the first tree process in it (mount.c:3927; the collector sets this once it knows the mounts and
+    /// the tree), else, for a file of no dumped namespace, the holder's own root: the checker's "/" for a
+    /// process in the checker's namespace (even a chroot'ed one: criu opens "/", mount.c:3844-3858), else its
+    /// /proc/P/root. Null where not checked.
     /// </summary>
     public PathResolution? Path { get; init; }
 

@@ -10,6 +10,11 @@ public static class Collector
 {
     private static readonly DiagFamily[] s_allFamilies = Enum.GetValues<DiagFamily>();
 
+    /// <summary>/proc/P/stat states of a task criu takes as dead (TASK_DEAD: no namespace ids, cr-dump.c:705).</summary>
+    private const char ZombieState = 'Z';
+
+    private const char DeadState = 'X';
+
     /// <summary>The tree criu would dump: root and every descendant through the children of every thread.</summary>
     public static Snapshot CollectTree(int root, HostFacts host, ProbeSettings? settings = null)
     {
@@ -34,7 +39,7 @@ public static class Collector
         }
 
         SocketOptionsProbe.Fill(processes);
-        return Finish(host, processes, hostWide: false);
+        return Finish(host, processes, hostWide: false, root);
     }
 
     /// <summary>Every process of the host, read on all cores with only the fdinfo files rules need.</summary>
@@ -54,10 +59,10 @@ public static class Collector
             processes[p.Pid] = p;
         }
 
-        return Finish(host, processes, hostWide: true);
+        return Finish(host, processes, hostWide: true, treeRoot: null);
     }
 
-    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, bool hostWide)
+    private static Snapshot Finish(HostFacts host, Dictionary<int, ProcessSnapshot> processes, bool hostWide, int? treeRoot)
     {
         var live = processes.Values.Where(p => !p.Gone && p.Stat is { IsKernelThread: false }).ToList();
         var sockets = CollectSockets(host, live, hostWide);
@@ -68,6 +73,10 @@ public static class Collector
 
         var mounts = new Dictionary<ulong, MountTable>();
         MountTables.Read(live, host, mounts);
+        if (treeRoot is { } root)
+        {
+            ResolvePathsFromTheirNamespaceRoot(root, processes, mounts, host.CheckerNamespaces[NamespaceKind.Mnt]);
+        }
 
         // criu's own table, for the external mounts it may find there (mount.c mnt_is_external_bind): already read
         // when a process shares criu's namespace, else read only when some process has another one.
@@ -97,6 +106,71 @@ public static class Collector
             SharedFs = sharedFs,
             SharingCheckError = sharingError,
         };
+    }
+
+    /// <summary>
+    /// criu resolves a file's path from the root of the mount namespace the file's mount belongs to
+    /// (files-reg.c:1397 check_path_remap, and create_link_remap's linkat at files-reg.c:1155:
+    /// mntns_get_root_fd(mi->nsid), mi = lookup_mnt_id(the fd's mnt_id), files-reg.c:1785), which it opens
+    /// through that namespace's ns_pid (mount.c:3927 __mntns_get_root_fd: /proc/ns_pid/root), the first live
+    /// task met in it in pstree order (cr-dump.c:891 collect_pstree_ids, namespaces.c:31 nsid_add). That is not
+    /// the holder's root when the holder opened the file before it unshared or pivoted its root, or opened it
+    /// through another namespace's /proc/PID/fd: the probe resolved every path from the holder's root, so such
+    /// paths are resolved again here. Only when criu takes the root's mount namespace: else it resolves from its own "/".
+    /// </summary>
+    private static void ResolvePathsFromTheirNamespaceRoot(int root, Dictionary<int, ProcessSnapshot> processes, IReadOnlyDictionary<ulong, MountTable> mounts, ulong checkerNs)
+    {
+        if (!processes.TryGetValue(root, out var rootProcess) || rootProcess.Namespaces[NamespaceKind.Mnt] is var rootNs && (rootNs == 0 || rootNs == checkerNs))
+        {
+            return; // criu takes no mount namespace: it resolves every path from its own "/" (mount.c:3844)
+        }
+
+        var nsPid = new Dictionary<ulong, int>();
+        foreach (int pid in ProcessTree.Of(root, processes).Members)
+        {
+            var p = processes[pid];
+            ulong ns = p.Namespaces[NamespaceKind.Mnt];
+            if (!p.Gone && p.Stat is { IsKernelThread: false, State: not (ZombieState or DeadState) } && ns != 0 && ns != checkerNs)
+            {
+                nsPid.TryAdd(ns, pid);
+            }
+        }
+
+        if (nsPid.Count == 0)
+        {
+            return;
+        }
+
+        var nsOfMount = new Dictionary<int, ulong>();
+        foreach (var (ns, table) in mounts)
+        {
+            foreach (var m in table.Entries)
+            {
+                nsOfMount.TryAdd(m.MountId, ns);
+            }
+        }
+
+        foreach (var p in processes.Values.ToList())
+        {
+            List<FdEntry>? fds = null;
+            for (int i = 0; i < p.Fds.Count; i++)
+            {
+                var f = p.Fds[i];
+                if (f.Path is null || f.Info is not { MountId: >= 0 } info || !nsOfMount.TryGetValue(info.MountId, out ulong ns)
+                    || !nsPid.TryGetValue(ns, out int owner) || owner == p.Pid)
+                {
+                    continue;
+                }
+
+                fds ??= [.. p.Fds];
+                fds[i] = f with { Path = ProcessProbe.Resolve($"/proc/{owner}/root", f.Link, followLinks: f.Kind != FdKind.Symlink) };
+            }
+
+            if (fds is not null)
+            {
+                processes[p.Pid] = p.WithFds(fds);
+            }
+        }
     }
 
     /// <summary>

@@ -237,7 +237,7 @@ public static class ProcessProbe
     /// <paramref name="link"/> resolved below <paramref name="root"/> (empty: our own "/"); when the name is gone, the
     /// mount of the nearest existing parent directory, where criu's link remap would put its hard link.
     /// </summary>
-    private static PathResolution Resolve(string root, string link, bool followLinks)
+    internal static PathResolution Resolve(string root, string link, bool followLinks)
     {
         int rc = Libc.Stat(root + link, out var now, followLinks);
         int remapMount = -1;

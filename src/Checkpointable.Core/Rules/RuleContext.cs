@@ -75,7 +75,7 @@ public sealed class RuleContext
     /// <summary>
     /// The path of <paramref name="fd"/> resolved from the root criu resolves it from (files-reg.c check_path_remap
     /// with mntns_get_root_fd): "/" of criu when the tree's root shares criu's mount namespace, else the root of the
-    /// file's namespace.
+    /// namespace of the file's mount (not necessarily its holder's).
     /// </summary>
     public PathResolution? PathAsCriuSeesIt(FdEntry fd) =>
         !RootHasOwn(NamespaceKind.Mnt) && fd.PathFromCheckerRoot is { } fromChecker ? fromChecker : fd.Path;

@@ -266,6 +266,7 @@ public class RuleTests(ITestOutputHelper output)
     [InlineData("ns-net")]
     [InlineData("nested-mnt-child-file")]
     [InlineData("dev-overmounted")]
+    [InlineData("mnt-ns-crossed-unlinked")]
     [InlineData("ns-mnt")] // mapped files and the stdio opened before unshare(CLONE_NEWNS) both need --external file[…]
     public void SuggestedOptionsLiftEveryBlocker(string factory)
     {
@@ -294,6 +295,37 @@ public class RuleTests(ITestOutputHelper output)
         var connections = j.Findings.Where(f => f.RuleId == "I2").ToList();
         Assert.NotEmpty(connections);
         Assert.All(connections, f => Assert.Contains(place, f.Reason, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// F-REG4 across mount namespaces: criu resolves (and link-remaps) a path from the root of the namespace of the
+    /// file's mount, opened through the first task in it (files-reg.c:1397, 1155 mntns_get_root_fd(mi->nsid)), not
+    /// from its holder's root: a file of the child's namespace held by the root, and one of the root's that the
+    /// child unmounted, both resolve (zdtm's inotify01, mntns_pivot_root); unlinked names beside another link need
+    /// --link-remap, which links on the file's own mount (mntns_link_remap). Checked with criu 4.2: the tree dumps
+    /// with the --external file[…] of its stdio, exe and libraries (opened in criu's namespace), the unlinked
+    /// one only with --link-remap too.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("mnt-ns-crossed", "", false)]
+    [InlineData("mnt-ns-crossed-unlinked", "", true)]
+    [InlineData("mnt-ns-crossed-unlinked", "--link-remap", false)]
+    public void PathsResolveFromTheNamespaceOfTheirMount(string factory, string options, bool blocks)
+    {
+        using var subject = Subject.StartOrSkip(factory);
+
+        var j = LiveJudge.Run(subject.RootPid, LiveJudge.Tokens(options));
+        output.WriteLine(LiveJudge.Describe(j));
+        var paths = j.Findings.Where(f => f.RuleId is "F-REG4" or "F-REG5" or "F-OVERDEV").ToList();
+        if (blocks)
+        {
+            Assert.Equal(2, paths.Count(f => f.Blocks && f.Reason.Contains("/mnt-", StringComparison.Ordinal)));
+            Assert.All(paths, f => Assert.Contains("--link-remap", f.Lift));
+        }
+        else
+        {
+            Assert.DoesNotContain(paths, f => f.Blocks);
+        }
     }
 
     /// <summary>F-REG5: a file bind-mounted over the path of an open file makes the path name another inode.</summary>

@@ -145,8 +145,8 @@ public sealed class RegularFileRule : IRule
     /// <summary>
     /// F-REG4/F-OVERDEV: the name is gone while the file is linked. criu hard-links it back into the nearest existing
     /// parent directory (files-reg.c create_link_remap, only with --link-remap); when that directory is on another
-    /// mount (a mount now covers the file's directory, or the file's mount is in a namespace criu does not resolve
-    /// from) linkat fails with EXDEV and only declaring the file external helps.
+    /// mount (a mount now covers the file's directory) linkat fails with EXDEV and only declaring the file external
+    /// helps. criu links from the root of the namespace of the file's mount (files-reg.c:1155), as it resolves.
     /// </summary>
     private static void CheckLinkRemap(RuleContext c, ProcessSnapshot p, FdEntry fd, PathResolution now, int mnt, string external)
     {
@@ -154,7 +154,7 @@ public sealed class RegularFileRule : IRule
         string id = fd.Kind == FdKind.CharDevice ? "F-OVERDEV" : "F-REG4";
         string what = fd.PathDeleted
             ? $"{path} was unlinked but the file still has {fd.Stat?.Links} other link(s)"
-            : $"{path} no longer resolves where criu looks (its directory was moved or covered, or it is on a mount of another mount namespace) while the file is still linked";
+            : $"{path} no longer resolves where criu looks (its directory was moved or covered, or criu resolves from its own \"/\" a file of a mount namespace nested in its own) while the file is still linked";
         bool crossesMounts = mnt >= 0 && now.RemapDirMountId >= 0 && now.RemapDirMountId != mnt;
         if (crossesMounts)
         {
