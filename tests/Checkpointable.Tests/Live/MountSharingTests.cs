@@ -58,7 +58,15 @@ public class MountSharingTests(ITestOutputHelper output)
     }
 
 
-    /// <summary>The mount point in the root's mountinfo that ends with <paramref name="suffix"/>.</summary>
-    private static string MountPoint(int pid, string suffix) =>
-        File.ReadLines($"/proc/{pid}/mountinfo").Select(l => l.Split(' ')[4]).Single(m => m.EndsWith(suffix, StringComparison.Ordinal));
+    /// <summary>
+    /// The mount point in the root's mountinfo under its own temp dir (its cwd) that ends with <paramref name="suffix"/>:
+    /// subjects of other tests running at the same time mount their own `peer` in the launcher's namespace, and the
+    /// root's namespace is a copy of it.
+    /// </summary>
+    private static string MountPoint(int pid, string suffix)
+    {
+        string dir = new DirectoryInfo($"/proc/{pid}/cwd").ResolveLinkTarget(false)?.FullName + "/";
+        return File.ReadLines($"/proc/{pid}/mountinfo").Select(l => l.Split(' ')[4])
+            .Single(m => m.StartsWith(dir, StringComparison.Ordinal) && m.EndsWith(suffix, StringComparison.Ordinal));
+    }
 }
