@@ -44,7 +44,7 @@ public sealed class RlimitRule : IRule
                 continue; // the creator of the namespace has every capability in it (kernel/capability.c)
             }
 
-            string asUser = uids.Real == uids.Effective && uids.Real == uids.Saved && gids.Real == gids.Effective && gids.Real == gids.Saved
+            string asUser = uids.AreAll(uids.Real) && gids.AreAll(gids.Real)
                 ? $" or as uid {Id(uids.Real)} gid {Id(gids.Real)}"
                 : string.Empty;
             string where = ownNamespace ? string.Empty : " in its user namespace (not created by criu's euid)";
